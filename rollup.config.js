@@ -1,0 +1,40 @@
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+// Library entry points, each published as ESM (.mjs), CJS (.cjs) and types (.d.ts, .d.cts).
+const entries = { index: 'src/index.ts' };
+
+const ts = () => typescript({ tsconfig: './tsconfig.build.json' });
+
+export default [
+  {
+    // The script the RudderStack SDK loads: a standalone IIFE with no runtime dependency.
+    input: 'src/browser.ts',
+    plugins: [ts()],
+    output: [
+      { file: 'dist/Kissmetrics.js', format: 'iife', strict: false, sourcemap: true },
+      {
+        file: 'dist/Kissmetrics.min.js',
+        format: 'iife',
+        strict: false,
+        sourcemap: true,
+        plugins: [terser({ ecma: 2020, toplevel: true, compress: { passes: 3, unsafe_arrows: true } })],
+      },
+    ],
+  },
+  {
+    input: entries,
+    plugins: [ts()],
+    external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs', sourcemap: true },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true },
+    ],
+  },
+  ...['d.ts', 'd.cts'].map((ext) => ({
+    input: entries,
+    plugins: [dts({ tsconfig: './tsconfig.build.json' })],
+    output: { dir: 'dist', entryFileNames: `[name].${ext}`, chunkFileNames: `chunks/[name]-[hash].${ext}` },
+  })),
+];

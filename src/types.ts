@@ -1,0 +1,40 @@
+/** A value Kissmetrics stores: it has no nested objects, arrays or nulls. */
+export type KmValue = string | number | boolean;
+
+/** A flat property bag, as `KM.set` and `KM.record` take it. */
+export type KmProperties = Record<string, KmValue>;
+
+/** One command of the Kissmetrics `_kmq` queue, modelled on the library's API. */
+export type KmqCommand =
+  | ['identify', string]
+  | ['set', KmProperties]
+  | ['record', string, KmProperties]
+  | ['alias', string, string]
+  | ['clearIdentity'];
+
+/** The RudderStack calls this integration translates. */
+export type MessageType = 'identify' | 'track' | 'page' | 'screen' | 'alias' | 'group';
+
+/** Destination settings, as the RudderStack control plane sends them. Other keys are ignored. */
+export interface KissmetricsConfig {
+  apiKey: string;
+  prefixProperties?: boolean;
+}
+
+/** The part of the SDK's analytics instance this integration reads. */
+export interface AnalyticsInstance {
+  logLevel?: unknown;
+}
+
+/** What the SDK hands to each event method: `{ message }`. */
+export interface RudderElement {
+  message?: unknown;
+}
+
+/** Globals shared with the page and the Kissmetrics library; we only know their shape loosely. */
+export interface KissmetricsGlobals {
+  _kmq?: unknown;
+  _kmk?: unknown;
+  KM?: unknown;
+  Kissmetrics_RS?: unknown;
+}
