@@ -7,7 +7,7 @@ import {
   nothingToIdentify,
   unsupportedType,
 } from './messages';
-import { clean, eventSeconds, idOf, isRecord, prefix, revenueOf } from './properties';
+import { bag, clean, eventSeconds, idOf, isRecord, prefix, revenueOf } from './properties';
 import type { Bag } from './properties';
 import type { KmProperties, KmqCommand } from './types';
 
@@ -18,65 +18,18 @@ export interface MappingSettings {
 
 const VIEW_PREFIX = { page: 'Page', screen: 'Screen' } as const;
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+const fail = (reason: string): never => {
+  throw new Error(reason);
+};
+
+const isEmpty = (props: KmProperties): boolean => !Object.keys(props).length;
 
 /** `Viewed <category> <name> page`, `Viewed <name> page` or `Loaded a Page` (likewise for screens). */
 export const viewEventName = (kind: 'page' | 'screen', message: Bag): string => {
-  const props = isRecord(message.properties) ? message.properties : {};
-  const name = str(message.name) ?? str(props.name);
-  const category = str(props.category) ?? str(message.category);
-  if (!name) return `Loaded a ${VIEW_PREFIX[kind]}`;
-  return `Viewed ${category ? `${category} ` : ''}${name} ${kind}`;
-};
-
-/** `props` prefixed with `prefixName` when one is given. */
-const named = (props: KmProperties, prefixName: string | undefined): KmProperties =>
-  prefixName ? prefix(prefixName, props) : props;
-
-const track = (message: Bag, prefixing: boolean, nowMs: number): KmqCommand[] => {
-  const event = str(message.event);
-  if (!event) throw new Error(missingEventName(message.event));
-  const { products, ...rest } = isRecord(message.properties) ? message.properties : {};
-  const items = Array.isArray(products) ? products : [];
-  const props = clean(Array.isArray(products) ? rest : { ...rest, products });
-  const revenue = revenueOf(event, rest);
-  if (revenue !== undefined) {
-    props.revenue = revenue;
-    if (!(BILLING_AMOUNT in props)) props[BILLING_AMOUNT] = revenue;
-  }
-  const tag = prefixing ? event : undefined;
-  const commands: KmqCommand[] = [['record', event, named(props, tag)]];
-  const time = items.length ? eventSeconds(message, nowMs) : 0;
-  items.forEach((product, i) => {
-    const item = clean(product);
-    if (Object.keys(item).length) commands.push(['set', { ...named(item, tag), _t: time + i, _d: 1 }]);
-  });
-  return commands;
-};
-
-const identify = (message: Bag): KmqCommand[] => {
-  const userId = idOf(message.userId);
-  const context = isRecord(message.context) ? message.context : {};
-  const traits = clean(isRecord(context.traits) ? context.traits : message.traits);
-  const commands: KmqCommand[] = userId ? [['identify', userId]] : [];
-  if (Object.keys(traits).length) commands.push(['set', traits]);
-  if (!commands.length) throw new Error(nothingToIdentify());
-  return commands;
-};
-
-const alias = (message: Bag): KmqCommand[] => {
-  const userId = idOf(message.userId);
-  const previousId = idOf(message.previousId);
-  if (!userId || !previousId || userId === previousId) throw new Error(invalidAlias(message.userId, message.previousId));
-  return [['alias', userId, previousId]];
-};
-
-const group = (message: Bag): KmqCommand[] => {
-  const groupId = idOf(message.groupId);
-  const props = prefix('Group', clean(message.traits));
-  if (groupId) props['Group - id'] = groupId;
-  if (!Object.keys(props).length) throw new Error(nothingToGroup());
-  return [['set', props]];
+  const props = bag(message.properties);
+  const name = idOf(message.name) ?? idOf(props.name);
+  const category = idOf(props.category) ?? idOf(message.category);
+  return name ? `Viewed ${category ? category + ' ' : ''}${name} ${kind}` : `Loaded a ${VIEW_PREFIX[kind]}`;
 };
 
 /**
@@ -90,22 +43,57 @@ export const translate = (
   settings: MappingSettings,
   nowMs: number = Date.now(),
 ): KmqCommand[] => {
-  if (!isRecord(message)) throw new Error(notAMessage(message));
-  const prefixing = settings.prefixProperties === true;
+  if (!isRecord(message)) return fail(notAMessage(message));
+  const named = (props: KmProperties, name: string): KmProperties =>
+    settings.prefixProperties === true ? prefix(name, props) : props;
+  const properties = bag(message.properties);
+  const commands: KmqCommand[] = [];
+
   switch (type) {
-    case 'identify':
-      return identify(message);
-    case 'track':
-      return track(message, prefixing, nowMs);
+    case 'identify': {
+      const userId = idOf(message.userId);
+      const context = bag(message.context);
+      const traits = clean(isRecord(context.traits) ? context.traits : message.traits);
+      if (userId) commands.push(['identify', userId]);
+      if (!isEmpty(traits)) commands.push(['set', traits]);
+      return commands.length ? commands : fail(nothingToIdentify());
+    }
+    case 'track': {
+      const event = idOf(message.event) ?? fail(missingEventName(message.event));
+      const { products, ...rest } = properties;
+      const items: unknown[] = Array.isArray(products) ? products : [];
+      const props = clean(Array.isArray(products) ? rest : properties);
+      const revenue = revenueOf(event, rest);
+      if (revenue !== undefined) {
+        props.revenue = revenue;
+        if (!(BILLING_AMOUNT in props)) props[BILLING_AMOUNT] = revenue;
+      }
+      commands.push(['record', event, named(props, event)]);
+      const time = items.length ? eventSeconds(message, nowMs) : 0;
+      items.forEach((product, i) => {
+        const item = clean(product);
+        if (!isEmpty(item)) commands.push(['set', { ...named(item, event), _t: time + i, _d: 1 }]);
+      });
+      return commands;
+    }
     case 'page':
     case 'screen':
-      return [['record', viewEventName(type, message), named(clean(message.properties), prefixing ? VIEW_PREFIX[type] : undefined)]];
-    case 'alias':
-      return alias(message);
-    case 'group':
-      return group(message);
+      return [['record', viewEventName(type, message), named(clean(properties), VIEW_PREFIX[type])]];
+    case 'alias': {
+      const userId = idOf(message.userId);
+      const previousId = idOf(message.previousId);
+      return userId && previousId && userId !== previousId
+        ? [['alias', userId, previousId]]
+        : fail(invalidAlias(message.userId, message.previousId));
+    }
+    case 'group': {
+      const groupId = idOf(message.groupId);
+      const props = prefix('Group', clean(message.traits));
+      if (groupId) props['Group - id'] = groupId;
+      return isEmpty(props) ? fail(nothingToGroup()) : [['set', props]];
+    }
     default:
-      throw new Error(unsupportedType(type));
+      return fail(unsupportedType(type));
   }
 };
 

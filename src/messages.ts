@@ -1,31 +1,36 @@
-/** Every text this package logs or throws: who is speaking, what was expected, what was done. */
+import { API_KEY_PATTERN } from './constants';
+import { MESSAGE_TYPES } from './types';
+
+/** Every text this package logs or throws: what was expected, what came, and what was done. */
 
 export const LOG_SCOPE = 'Kissmetrics';
 
 const describe = (value: unknown): string =>
-  typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value;
+
+/** `expected <what>, got <value>`: the shape of every complaint about input. */
+const expected = (what: string, value: unknown): string => `expected ${what}, got ${describe(value)}`;
 
 export const invalidApiKey = (value: unknown): string =>
-  `${LOG_SCOPE}: config.apiKey must be a Kissmetrics API key (1-100 of A-Z a-z 0-9 _ -), got ${describe(value)}`;
+  `${LOG_SCOPE}: config.apiKey: ${expected(`a Kissmetrics API key matching ${API_KEY_PATTERN.source}`, value)}`;
 
-export const notAMessage = (value: unknown): string =>
-  `expected a message object, got ${describe(value)}`;
+export const notAMessage = (value: unknown): string => expected('{ message: object }', value);
 
-export const unsupportedType = (type: unknown): string =>
-  `unsupported type ${describe(type)}, expected identify, track, page, screen, alias or group`;
+export const unsupportedType = (type: unknown): string => expected(`type ${MESSAGE_TYPES.join('|')}`, type);
 
-export const missingEventName = (value: unknown): string =>
-  `expected a non-empty event name, got ${describe(value)}`;
+export const missingEventName = (value: unknown): string => expected('an event name', value);
 
-export const nothingToIdentify = (): string => 'expected a userId or traits, got neither';
+export const nothingToIdentify = (): string => expected('a userId or traits', undefined);
 
 export const invalidAlias = (userId: unknown, previousId: unknown): string =>
-  `expected two different ids, got userId ${describe(userId)} and previousId ${describe(previousId)}`;
+  expected(`a userId other than previousId ${describe(previousId)}`, userId);
 
-export const nothingToGroup = (): string => 'expected a groupId or traits, got neither';
+export const nothingToGroup = (): string => expected('a groupId or traits', undefined);
 
-export const notInitialised = (): string => 'expected a successful init() first';
+export const notInitialised = (): string => 'init() has not succeeded';
 
-export const noQueue = (): string => 'expected window._kmq to have push()';
+export const noQueue = (queue: unknown): string => expected('window._kmq.push', queue);
 
-export const dropped = (method: string, reason: string): string => `${LOG_SCOPE} ${method}: ${reason}; nothing sent`;
+/** The warning an event method logs instead of throwing. */
+export const dropped = (method: string, error: unknown): string =>
+  `${LOG_SCOPE} ${method}: ${error instanceof Error ? error.message : String(error)}; nothing sent`;

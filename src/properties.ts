@@ -6,9 +6,12 @@ export type Bag = Record<string, unknown>;
 export const isRecord = (value: unknown): value is Bag =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** `value` when it is a plain object, else an empty one: for optional property bags. */
+export const bag = (value: unknown): Bag => (isRecord(value) ? value : {});
+
 export const unixSeconds = (ms: number): number => Math.floor(ms / 1000);
 
-/** A non-empty identifier: strings as they are, finite numbers as strings; anything else is none. */
+/** A non-empty id or name: strings as they are, finite numbers as strings; anything else is none. */
 export const idOf = (value: unknown): string | undefined =>
   typeof value === 'string' ? value || undefined : Number.isFinite(value) ? String(value) : undefined;
 
@@ -18,17 +21,11 @@ const isLeaf = (value: unknown): boolean => typeof value !== 'object' || value =
 
 const leaf = (value: unknown): KmValue | undefined => {
   if (value instanceof Date) value = unixSeconds(value.getTime());
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      return Number.isFinite(value) ? value : undefined;
-    case 'bigint':
-      return String(value);
-    default:
-      return undefined;
-  }
+  return typeof value === 'bigint'
+    ? String(value)
+    : typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value)
+      ? (value as KmValue)
+      : undefined;
 };
 
 const walk = (obj: object, path: string, depth: number, out: Entry[], ancestors: object[]): void => {
@@ -41,12 +38,7 @@ const walk = (obj: object, path: string, depth: number, out: Entry[], ancestors:
       if (kept !== undefined) out.push([name, kept]);
     } else if (!ancestors.includes(value as object)) {
       if (Array.isArray(value) && value.every(isLeaf)) {
-        const parts: KmValue[] = [];
-        for (const item of value) {
-          const kept = leaf(item);
-          if (kept !== undefined) parts.push(kept);
-        }
-        out.push([name, parts.join(',')]);
+        out.push([name, value.map(leaf).filter((item) => item !== undefined).join(',')]);
       } else if (depth < MAX_DEPTH_LEVELS) {
         walk(value as object, name + '.', depth + 1, out, ancestors);
       }
@@ -68,18 +60,17 @@ export const clean = (input: unknown): KmProperties => {
 };
 
 /** `<name> - <key>` for every key but `Billing Amount`. */
-export const prefix = (name: string, props: KmProperties): KmProperties => {
-  const out: KmProperties = {};
-  for (const key of Object.keys(props)) out[key === BILLING_AMOUNT ? key : name + PREFIX_SEPARATOR + key] = props[key]!;
-  return out;
-};
+export const prefix = (name: string, props: KmProperties): KmProperties =>
+  Object.fromEntries(
+    Object.entries(props).map(([key, value]) => [key === BILLING_AMOUNT ? key : name + PREFIX_SEPARATOR + key, value]),
+  );
 
 /** A money amount from a finite non-zero number or a string such as `'$1,299.99'` or `'12.50 EUR'`. */
 export const money = (value: unknown): number | undefined => {
   if (typeof value === 'string') {
-    const m = MONEY_PATTERN.exec(value.trim());
-    if (!m || (m[1] && m[2]) || !(m[3] || m[4])) return undefined;
-    value = Number(m[1]! + m[2]! + m[3]!.replace(/,/g, '') + (m[4] ?? ''));
+    const [, sign = '', signAfterCurrency = '', units = '', decimals = ''] = MONEY_PATTERN.exec(value.trim()) ?? [];
+    if ((sign && signAfterCurrency) || !(units || decimals)) return undefined;
+    value = Number(sign + signAfterCurrency + units.replace(/,/g, '') + decimals);
   }
   return typeof value === 'number' && Number.isFinite(value) && value !== 0 ? value : undefined;
 };
@@ -89,10 +80,9 @@ export const revenueOf = (event: string, props: Bag): number | undefined =>
   money(props.revenue == null && ORDER_COMPLETED_EVENT.test(event) ? props.total : props.revenue);
 
 /** Unix seconds of the event: `timestamp`, else `originalTimestamp`, else `nowMs`. */
-export const eventSeconds = (message: Bag, nowMs: number): number => {
-  for (const time of [message.timestamp, message.originalTimestamp]) {
-    const ms = typeof time === 'string' ? Date.parse(time) : NaN;
-    if (!Number.isNaN(ms)) return unixSeconds(ms);
-  }
-  return unixSeconds(nowMs);
-};
+export const eventSeconds = (message: Bag, nowMs: number): number =>
+  unixSeconds(
+    [message.timestamp, message.originalTimestamp]
+      .map((time) => (typeof time === 'string' ? Date.parse(time) : NaN))
+      .find((ms) => !Number.isNaN(ms)) ?? nowMs,
+  );

@@ -12,8 +12,9 @@ export type KmqCommand =
   | ['alias', string, string]
   | ['clearIdentity'];
 
-/** The RudderStack calls this integration translates. */
-export type MessageType = 'identify' | 'track' | 'page' | 'screen' | 'alias' | 'group';
+/** The RudderStack calls this integration translates, in the order the docs list them. */
+export const MESSAGE_TYPES = ['identify', 'track', 'page', 'screen', 'alias', 'group'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Destination settings, as the RudderStack control plane sends them. Other keys are ignored. */
 export interface KissmetricsConfig {

@@ -1,0 +1,309 @@
+/**
+ * @jest-environment jsdom
+ */
+import { Kissmetrics, register } from '../src/kissmetrics';
+import type { KissmetricsGlobals, KmqCommand } from '../src/types';
+
+const KEY = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2';
+const LIBRARY = 'https://i.kissmetrics.io/i.js';
+const KEY_SCRIPT = `https://scripts.kissmetrics.io/${KEY}.2.js`;
+const DESKTOP_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+
+const g = window as unknown as KissmetricsGlobals;
+const queued = (): unknown => g._kmq;
+const scriptSources = (): string[] => Array.from(document.scripts).map((s) => s.src);
+
+const setDevice = (userAgent: string, maxTouchPoints = 0): void => {
+  Object.defineProperty(window.navigator, 'userAgent', { value: userAgent, configurable: true });
+  Object.defineProperty(window.navigator, 'maxTouchPoints', { value: maxTouchPoints, configurable: true });
+};
+
+let warn: jest.SpyInstance;
+
+beforeEach(() => {
+  setDevice(DESKTOP_UA);
+  warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  warn.mockRestore();
+  document.head.innerHTML = '';
+  document.body.innerHTML = '';
+  delete g._kmq;
+  delete g._kmk;
+  delete g.KM;
+  delete g.Kissmetrics_RS;
+});
+
+const started = (config: Record<string, unknown> = { apiKey: KEY }, logLevel = 'WARN'): Kissmetrics => {
+  const integration = new Kissmetrics(config, { logLevel }, { destinationId: 'd1' });
+  integration.init();
+  return integration;
+};
+
+describe('init', () => {
+  it('creates the _kmq queue, sets _kmk and injects both scripts over https, async', () => {
+    started();
+    expect(queued()).toEqual([]);
+    expect(g._kmk).toBe(KEY);
+    expect(scriptSources()).toEqual([LIBRARY, KEY_SCRIPT]);
+    expect(Array.from(document.scripts).every((s) => s.async)).toBe(true);
+  });
+
+  it('injects the scripts only once, however often init runs and however many instances exist', () => {
+    const first = started();
+    first.init();
+    started();
+    expect(scriptSources()).toEqual([LIBRARY, KEY_SCRIPT]);
+  });
+
+  it.each([
+    ['protocol-relative', `//i.kissmetrics.io/i.js`, `//scripts.kissmetrics.io/${KEY}.2.js`],
+    ['http', 'http://i.kissmetrics.io/i.js', `http://scripts.kissmetrics.io/${KEY}.2.js`],
+    ['https', LIBRARY, KEY_SCRIPT],
+  ])('does not inject scripts the page already has (%s)', (_kind, library, keyScript) => {
+    document.head.innerHTML = `<script src="${library}"></script><script src="${keyScript}"></script>`;
+    started();
+    expect(document.scripts).toHaveLength(2);
+  });
+
+  it('keeps an existing _kmq queue and what the page queued in it, and an existing _kmk', () => {
+    const pageQueue: unknown[] = [['record', 'Page Queued', {}]];
+    g._kmq = pageQueue;
+    g._kmk = 'page-key';
+    const integration = started();
+    integration.track({ message: { event: 'Ours', properties: {} } });
+    expect(g._kmq).toBe(pageQueue);
+    expect(pageQueue).toEqual([
+      ['record', 'Page Queued', {}],
+      ['record', 'Ours', {}],
+    ]);
+    expect(g._kmk).toBe('page-key');
+  });
+
+  it('URL-encodes the key into the account script address', () => {
+    started({ apiKey: 'key_with-dash' });
+    expect(scriptSources()).toEqual([LIBRARY, 'https://scripts.kissmetrics.io/key_with-dash.2.js']);
+  });
+
+  it.each<[string, unknown]>([
+    ['no config', undefined],
+    ['no apiKey', {}],
+    ['an empty apiKey', { apiKey: '' }],
+    ['a numeric apiKey', { apiKey: 123 }],
+    ['an apiKey with spaces', { apiKey: 'abc def' }],
+    ['an apiKey with markup', { apiKey: '"><script>' }],
+    ['an apiKey of 101 characters', { apiKey: 'a'.repeat(101) }],
+  ])('throws a clear Error for %s and injects and pushes nothing', (_name, config) => {
+    const integration = new Kissmetrics(config, { logLevel: 'WARN' });
+    expect(() => {
+      integration.init();
+    }).toThrow(/^Kissmetrics: config\.apiKey: expected a Kissmetrics API key matching \^\[\\w-\]\{1,100\}\$, got /);
+    expect(document.scripts).toHaveLength(0);
+    expect(queued()).toBeUndefined();
+    integration.track({ message: { event: 'E' } });
+    expect(queued()).toBeUndefined();
+    expect(warn).toHaveBeenCalledWith('Kissmetrics track: init() has not succeeded; nothing sent');
+  });
+
+  it('says what it got for a bad key', () => {
+    expect(() => {
+      new Kissmetrics({ apiKey: 'abc def' }).init();
+    }).toThrow('got "abc def"');
+  });
+});
+
+describe('Mobile Session', () => {
+  it.each([
+    ['an iPhone', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148', 5],
+    ['an Android phone', 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36', 5],
+    ['an old iPad', 'Mozilla/5.0 (iPad; CPU OS 12_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148', 5],
+    ['iPadOS 13+ (Macintosh with touch)', 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15', 5],
+    ['an iPod', 'Mozilla/5.0 (iPod touch; CPU iPhone OS 12_0 like Mac OS X)', 5],
+    ['BlackBerry', 'Mozilla/5.0 (BlackBerry; U; BlackBerry 9900; en)', 0],
+    ['IEMobile', 'Mozilla/5.0 (compatible; MSIE 10.0; Windows Phone 8.0; IEMobile/10.0)', 0],
+    ['Opera Mini', 'Opera/9.80 (J2ME/MIDP; Opera Mini/9.80)', 0],
+  ])('is set once at init on %s', (_name, ua, touch) => {
+    setDevice(ua, touch);
+    const integration = started();
+    integration.init();
+    expect(queued()).toEqual([['set', { 'Mobile Session': 'Yes' }]]);
+  });
+
+  it.each([
+    ['a desktop Mac (no touch)', 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Safari/605.1.15', 0],
+    ['a touch-screen Mac reporting one touch point', 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)', 1],
+    ['Linux desktop', DESKTOP_UA, 0],
+    ['Windows with touch', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0', 10],
+  ])('is not set on %s', (_name, ua, touch) => {
+    setDevice(ua, touch);
+    started();
+    expect(queued()).toEqual([]);
+  });
+});
+
+describe('readiness', () => {
+  it('isReady is false without a queue and true as soon as init created one, before the library loads', () => {
+    const integration = new Kissmetrics({ apiKey: KEY });
+    expect(integration.isReady()).toBe(false);
+    integration.init();
+    expect(integration.isReady()).toBe(true);
+    expect(integration.isLoaded()).toBe(false);
+  });
+
+  it('isLoaded turns true when the Kissmetrics library defines window.KM', () => {
+    const integration = started();
+    g.KM = { record: jest.fn() };
+    expect(integration.isLoaded()).toBe(true);
+  });
+});
+
+describe('event methods', () => {
+  it('push the translated commands in order', () => {
+    const integration = started();
+    integration.identify({ message: { userId: 'u1', context: { traits: { plan: 'pro' } } } });
+    integration.track({ message: { event: 'Bought', properties: { revenue: '$5', x: null } } });
+    integration.page({ message: { name: 'Home', properties: { url: 'u' } } });
+    integration.screen({ message: { name: 'Main' } });
+    integration.alias({ message: { userId: 'u2', previousId: 'u1' } });
+    integration.group({ message: { groupId: 'g1', traits: { name: 'Acme' } } });
+    integration.reset();
+    expect(queued()).toEqual([
+      ['identify', 'u1'],
+      ['set', { plan: 'pro' }],
+      ['record', 'Bought', { revenue: 5, 'Billing Amount': 5 }],
+      ['record', 'Viewed Home page', { url: 'u' }],
+      ['record', 'Viewed Main screen', {}],
+      ['alias', 'u2', 'u1'],
+      ['set', { 'Group - name': 'Acme', 'Group - id': 'g1' }],
+      ['clearIdentity'],
+    ]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('honour prefixProperties from the destination config', () => {
+    const integration = started({ apiKey: KEY, prefixProperties: true });
+    integration.track({ message: { event: 'E', properties: { a: 1 } } });
+    integration.page({ message: { name: 'P', properties: { b: 2 } } });
+    expect(queued()).toEqual([
+      ['record', 'E', { 'E - a': 1 }],
+      ['record', 'Viewed P page', { 'Page - b': 2 }],
+    ]);
+  });
+
+  it('use the method, not the message type, to choose the rule', () => {
+    const integration = started();
+    integration.track({ message: { type: 'page', event: 'E' } });
+    expect(queued()).toEqual([['record', 'E', {}]]);
+  });
+
+  it('hand commands to the live Kissmetrics queue once the library has replaced _kmq', () => {
+    const integration = started();
+    const received: KmqCommand[] = [];
+    g._kmq = { push: (command: KmqCommand) => received.push(command) };
+    integration.alias({ message: { userId: 'b', previousId: 'a' } });
+    expect(received).toEqual([['alias', 'b', 'a']]);
+  });
+});
+
+describe('bad input: nothing pushed, nothing thrown, one warning', () => {
+  const throwingGetter = Object.defineProperty({ event: 'E' }, 'properties', {
+    enumerable: true,
+    get: () => {
+      throw new Error('getter exploded');
+    },
+  });
+  const productGetterThrows = {
+    event: 'E',
+    properties: {
+      products: [
+        { sku: 'a' },
+        Object.defineProperty({}, 'sku', {
+          enumerable: true,
+          get: () => {
+            throw new Error('second product exploded');
+          },
+        }),
+      ],
+    },
+  };
+
+  it.each<[string, 'identify' | 'track' | 'page' | 'screen' | 'alias' | 'group', unknown, string]>([
+    ['undefined', 'track', undefined, 'Kissmetrics track: expected { message: object }, got undefined; nothing sent'],
+    ['null', 'identify', null, 'Kissmetrics identify: expected { message: object }, got undefined; nothing sent'],
+    ['a string', 'page', 'home', 'Kissmetrics page: expected { message: object }, got undefined; nothing sent'],
+    ['a number', 'group', 42, 'Kissmetrics group: expected { message: object }, got undefined; nothing sent'],
+    ['an empty element', 'alias', {}, 'Kissmetrics alias: expected { message: object }, got undefined; nothing sent'],
+    ['a null message', 'track', { message: null }, 'Kissmetrics track: expected { message: object }, got null; nothing sent'],
+    ['a string message', 'screen', { message: 'x' }, 'Kissmetrics screen: expected { message: object }, got "x"; nothing sent'],
+    ['a track without event', 'track', { message: { properties: {} } }, 'Kissmetrics track: expected an event name, got undefined; nothing sent'],
+    ['an alias to itself', 'alias', { message: { userId: 'a', previousId: 'a' } }, 'Kissmetrics alias: expected a userId other than previousId "a", got "a"; nothing sent'],
+    ['an empty identify', 'identify', { message: {} }, 'Kissmetrics identify: expected a userId or traits, got undefined; nothing sent'],
+    ['a throwing getter', 'track', { message: throwingGetter }, 'Kissmetrics track: getter exploded; nothing sent'],
+    ['a product that throws after another was translated', 'track', { message: productGetterThrows }, 'Kissmetrics track: second product exploded; nothing sent'],
+  ])('%s', (_name, method, element, warning) => {
+    const integration = started();
+    expect(() => {
+      integration[method](element as never);
+    }).not.toThrow();
+    expect(queued()).toEqual([]);
+    expect(warn.mock.calls).toEqual([[warning]]);
+  });
+
+  it('a queue that throws does not reach the page', () => {
+    const integration = started();
+    g._kmq = {
+      push: () => {
+        throw new Error('vendor bug');
+      },
+    };
+    expect(() => {
+      integration.track({ message: { event: 'E' } });
+    }).not.toThrow();
+    expect(warn.mock.calls).toEqual([['Kissmetrics track: vendor bug; nothing sent']]);
+  });
+
+  it('a queue without push is reported', () => {
+    const integration = started();
+    g._kmq = 'broken';
+    integration.track({ message: { event: 'E' } });
+    expect(warn.mock.calls).toEqual([['Kissmetrics track: expected window._kmq.push, got "broken"; nothing sent']]);
+  });
+
+  it('events before init push nothing', () => {
+    const integration = new Kissmetrics({ apiKey: KEY });
+    g._kmq = [];
+    integration.track({ message: { event: 'E' } });
+    integration.reset();
+    expect(queued()).toEqual([]);
+    expect(warn).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('logging honours the SDK logLevel', () => {
+  it.each([
+    ['LOG', 1],
+    ['INFO', 1],
+    ['DEBUG', 1],
+    ['WARN', 1],
+    ['warn', 1],
+    ['ERROR', 0],
+    ['NONE', 0],
+    [undefined, 1],
+  ])('logLevel %p → %p warnings', (logLevel, count) => {
+    const integration = new Kissmetrics({ apiKey: KEY }, { logLevel });
+    integration.init();
+    integration.track({ message: {} });
+    expect(warn).toHaveBeenCalledTimes(count);
+  });
+});
+
+describe('register', () => {
+  it('mounts window.Kissmetrics_RS.Kissmetrics the way the SDK looks for it', () => {
+    register();
+    const mounted = g.Kissmetrics_RS as { Kissmetrics: typeof Kissmetrics };
+    expect(mounted.Kissmetrics).toBe(Kissmetrics);
+    expect(typeof mounted.Kissmetrics.prototype.constructor).toBe('function');
+  });
+});

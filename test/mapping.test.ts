@@ -1,0 +1,305 @@
+import { toKmqCommands, translate } from '../src/mapping';
+import type { KmqCommand } from '../src/types';
+
+const NOW_MS = Date.UTC(2026, 10, 28, 12, 0, 0);
+const T = Date.UTC(2026, 0, 2, 3, 4, 5) / 1000;
+const ISO = new Date(T * 1000).toISOString();
+
+const device = (type: string, message: Record<string, unknown>, prefixProperties = false): KmqCommand[] =>
+  translate(type, message, { prefixProperties }, NOW_MS);
+
+describe('the seed guide examples (prefixProperties off)', () => {
+  it('identify("my-userID", traits) → identify then set', () => {
+    const traits = { name: 'Tintin', city: 'Brussels', country: 'Belgium', email: 'tintin@herge.com' };
+    expect(device('identify', { userId: 'my-userID', context: { traits }, traits })).toEqual([
+      ['identify', 'my-userID'],
+      ['set', { name: 'Tintin', city: 'Brussels', country: 'Belgium', email: 'tintin@herge.com' }],
+    ]);
+  });
+
+  it('page("home", props) → record "Viewed home page" with the properties and what the SDK adds', () => {
+    const properties = {
+      name: 'home',
+      path: 'path',
+      url: 'url',
+      title: 'title',
+      search: 'search',
+      referrer: 'referrer',
+      tab_url: 'http://127.0.0.1/',
+    };
+    expect(device('page', { name: 'home', properties })).toEqual([
+      ['record', 'Viewed home page', { ...properties }],
+    ]);
+  });
+
+  it('track("Track me", props) → record with the properties as they are', () => {
+    expect(
+      device('track', { event: 'Track me', properties: { category: 'category', label: 'label', value: 'value' } }),
+    ).toEqual([['record', 'Track me', { category: 'category', label: 'label', value: 'value' }]]);
+  });
+
+  it('alias("my-new-userID") after "my-userID" → alias new, previous', () => {
+    expect(device('alias', { userId: 'my-new-userID', previousId: 'my-userID' })).toEqual([
+      ['alias', 'my-new-userID', 'my-userID'],
+    ]);
+  });
+});
+
+describe('identify', () => {
+  it.each<[string, Record<string, unknown>, KmqCommand[]]>([
+    ['userId only', { userId: 'u1' }, [['identify', 'u1']]],
+    ['a numeric userId becomes a string', { userId: 42 }, [['identify', '42']]],
+    ['traits without userId set traits only', { userId: '', context: { traits: { plan: 'pro' } } }, [['set', { plan: 'pro' }]]],
+    ['falls back to top-level traits', { userId: 'u1', traits: { plan: 'pro' } }, [['identify', 'u1'], ['set', { plan: 'pro' }]]],
+    [
+      'prefers context.traits over traits',
+      { userId: 'u1', context: { traits: { plan: 'pro' } }, traits: { plan: 'free' } },
+      [['identify', 'u1'], ['set', { plan: 'pro' }]],
+    ],
+    [
+      'nested traits are flattened, arrays joined, nulls dropped',
+      { userId: 'u1', context: { traits: { address: { city: 'Brussels', zip: null }, tags: ['a', 'b'], age: null } } },
+      [['identify', 'u1'], ['set', { 'address.city': 'Brussels', tags: 'a,b' }]],
+    ],
+    ['traits that clean to nothing are not set', { userId: 'u1', context: { traits: { gone: null } } }, [['identify', 'u1']]],
+    ['traits are never prefixed', { userId: 'u1', traits: { a: 1 } }, [['identify', 'u1'], ['set', { a: 1 }]]],
+  ])('%s', (_name, message, expected) => {
+    expect(device('identify', message)).toEqual(expected);
+    expect(device('identify', message, true)).toEqual(expected);
+  });
+
+  it('throws, naming the problem, when there is neither a userId nor traits', () => {
+    expect(() => device('identify', { userId: '', traits: { x: null } })).toThrow(
+      'expected a userId or traits, got undefined',
+    );
+  });
+});
+
+describe('track', () => {
+  it.each<[string, Record<string, unknown>, KmqCommand[]]>([
+    ['no properties', { event: 'Signed Up' }, [['record', 'Signed Up', {}]]],
+    [
+      'nested objects keep every leaf',
+      { event: 'E', properties: { a: { b: { c: 1 }, d: 2 }, e: 'x' } },
+      [['record', 'E', { 'a.b.c': 1, 'a.d': 2, e: 'x' }]],
+    ],
+    [
+      'arrays of primitives are joined, arrays of objects indexed',
+      { event: 'E', properties: { tags: ['a', 'b'], none: [], items: [{ sku: 'a' }, { sku: 'b' }] } },
+      [['record', 'E', { tags: 'a,b', none: '', 'items.0.sku': 'a', 'items.1.sku': 'b' }]],
+    ],
+    [
+      'null and undefined values are dropped',
+      { event: 'E', properties: { a: null, b: undefined, c: 0, d: false, e: '' } },
+      [['record', 'E', { c: 0, d: false, e: '' }]],
+    ],
+    [
+      'a numeric revenue is mirrored to Billing Amount',
+      { event: 'Bought', properties: { revenue: 9.99 } },
+      [['record', 'Bought', { revenue: 9.99, 'Billing Amount': 9.99 }]],
+    ],
+    [
+      'a currency revenue string is parsed',
+      { event: 'Bought', properties: { revenue: '$1,299.99' } },
+      [['record', 'Bought', { revenue: 1299.99, 'Billing Amount': 1299.99 }]],
+    ],
+    [
+      'an ISO-suffixed revenue string is parsed',
+      { event: 'Bought', properties: { revenue: '12.50 EUR' } },
+      [['record', 'Bought', { revenue: 12.5, 'Billing Amount': 12.5 }]],
+    ],
+    [
+      'a negative revenue (refund) is kept',
+      { event: 'Refunded', properties: { revenue: '-$5.00' } },
+      [['record', 'Refunded', { revenue: -5, 'Billing Amount': -5 }]],
+    ],
+    [
+      'an unparseable revenue passes on as it is, without Billing Amount',
+      { event: 'Bought', properties: { revenue: 'lots' } },
+      [['record', 'Bought', { revenue: 'lots' }]],
+    ],
+    [
+      'a zero revenue passes on without Billing Amount',
+      { event: 'Bought', properties: { revenue: 0 } },
+      [['record', 'Bought', { revenue: 0 }]],
+    ],
+    [
+      "the caller's own Billing Amount wins",
+      { event: 'Bought', properties: { revenue: 10, 'Billing Amount': 8 } },
+      [['record', 'Bought', { revenue: 10, 'Billing Amount': 8 }]],
+    ],
+    [
+      'an order completion without revenue takes its total',
+      { event: 'Order Completed', properties: { total: '30.00', orderId: 'o1' } },
+      [['record', 'Order Completed', { total: '30.00', orderId: 'o1', revenue: 30, 'Billing Amount': 30 }]],
+    ],
+    [
+      'the order completion match covers snake case and "Completed Order"',
+      { event: 'completed_order', properties: { total: 5 } },
+      [['record', 'completed_order', { total: 5, revenue: 5, 'Billing Amount': 5 }]],
+    ],
+    [
+      'revenue wins over total on an order completion',
+      { event: 'Order Completed', properties: { total: 30, revenue: 25 } },
+      [['record', 'Order Completed', { total: 30, revenue: 25, 'Billing Amount': 25 }]],
+    ],
+    [
+      'total is not revenue for other events',
+      { event: 'Cart Viewed', properties: { total: 30 } },
+      [['record', 'Cart Viewed', { total: 30 }]],
+    ],
+    [
+      'products become timed sets after the record',
+      {
+        event: 'Order Completed',
+        timestamp: ISO,
+        properties: { orderId: 'o1', revenue: 20, products: [{ sku: 'a', price: 5 }, { sku: 'b', tags: ['x', 'y'] }] },
+      },
+      [
+        ['record', 'Order Completed', { orderId: 'o1', revenue: 20, 'Billing Amount': 20 }],
+        ['set', { sku: 'a', price: 5, _t: T, _d: 1 }],
+        ['set', { sku: 'b', tags: 'x,y', _t: T + 1, _d: 1 }],
+      ],
+    ],
+    [
+      'product times fall back to originalTimestamp',
+      { event: 'E', originalTimestamp: ISO, properties: { products: [{ sku: 'a' }] } },
+      [['record', 'E', {}], ['set', { sku: 'a', _t: T, _d: 1 }]],
+    ],
+    [
+      'timestamp is preferred over originalTimestamp',
+      { event: 'E', timestamp: ISO, originalTimestamp: '2020-01-01T00:00:00.000Z', properties: { products: [{ sku: 'a' }] } },
+      [['record', 'E', {}], ['set', { sku: 'a', _t: T, _d: 1 }]],
+    ],
+    [
+      'product times fall back to now without a usable timestamp',
+      { event: 'E', timestamp: 'not a date', properties: { products: [{ sku: 'a' }] } },
+      [['record', 'E', {}], ['set', { sku: 'a', _t: NOW_MS / 1000, _d: 1 }]],
+    ],
+    [
+      'products that clean to nothing are skipped but keep their index in _t',
+      { event: 'E', timestamp: ISO, properties: { products: [null, 'x', { sku: 'c' }] } },
+      [['record', 'E', {}], ['set', { sku: 'c', _t: T + 2, _d: 1 }]],
+    ],
+    [
+      'a products value that is not an array is an ordinary property',
+      { event: 'E', properties: { products: { sku: 'a' } } },
+      [['record', 'E', { 'products.sku': 'a' }]],
+    ],
+    ['a numeric event name becomes a string', { event: 404 }, [['record', '404', {}]]],
+  ])('%s', (_name, message, expected) => {
+    expect(device('track', message)).toEqual(expected);
+  });
+
+  it('prefixProperties prefixes record and product properties with the event, but not Billing Amount', () => {
+    const message = {
+      event: 'Order Completed',
+      timestamp: ISO,
+      properties: { revenue: '$10', nested: { a: 1 }, products: [{ sku: 'a' }] },
+    };
+    expect(device('track', message, true)).toEqual([
+      [
+        'record',
+        'Order Completed',
+        { 'Order Completed - nested.a': 1, 'Order Completed - revenue': 10, 'Billing Amount': 10 },
+      ],
+      ['set', { 'Order Completed - sku': 'a', _t: T, _d: 1 }],
+    ]);
+  });
+
+  it.each([undefined, null, '', NaN, {}, ['x']])('throws for the event name %p', (event) => {
+    expect(() => device('track', { event, properties: { a: 1 } })).toThrow(/^expected an event name, got /);
+  });
+});
+
+describe('page and screen', () => {
+  it.each<[string, string, Record<string, unknown>, string]>([
+    ['page', 'category and name', { name: 'Home', category: 'Docs' }, 'Viewed Docs Home page'],
+    ['page', 'category from properties', { name: 'Home', properties: { category: 'Docs' } }, 'Viewed Docs Home page'],
+    ['page', 'name only', { name: 'Home' }, 'Viewed Home page'],
+    ['page', 'name from properties', { properties: { name: 'Home' } }, 'Viewed Home page'],
+    ['page', 'no name', { category: 'Docs' }, 'Loaded a Page'],
+    ['page', 'nothing', {}, 'Loaded a Page'],
+    ['screen', 'category and name', { name: 'Main', category: 'App' }, 'Viewed App Main screen'],
+    ['screen', 'name only', { name: 'Main' }, 'Viewed Main screen'],
+    ['screen', 'no name', {}, 'Loaded a Screen'],
+  ])('%s with %s', (type, _name, message, event) => {
+    expect(device(type, message)).toEqual([['record', event, expect.any(Object) as unknown]]);
+  });
+
+  it('page properties are cleaned, and prefixed with "Page" when prefixing', () => {
+    const message = { name: 'Home', properties: { url: 'u', utm: { source: 'x' }, drop: null } };
+    expect(device('page', message)).toEqual([['record', 'Viewed Home page', { url: 'u', 'utm.source': 'x' }]]);
+    expect(device('page', message, true)).toEqual([
+      ['record', 'Viewed Home page', { 'Page - url': 'u', 'Page - utm.source': 'x' }],
+    ]);
+  });
+
+  it('screen properties are prefixed with "Screen" when prefixing', () => {
+    expect(device('screen', { name: 'Main', properties: { prop_key: 'prop_value' } }, true)).toEqual([
+      ['record', 'Viewed Main screen', { 'Screen - prop_key': 'prop_value' }],
+    ]);
+  });
+});
+
+describe('alias', () => {
+  it('numeric ids become strings', () => {
+    expect(device('alias', { userId: 2, previousId: 1 })).toEqual([['alias', '2', '1']]);
+  });
+
+  it.each([
+    [{ userId: 'a', previousId: 'a' }, 'expected a userId other than previousId "a", got "a"'],
+    [{ userId: '', previousId: 'a' }, 'expected a userId other than previousId "a", got ""'],
+    [{ userId: 'a' }, 'expected a userId other than previousId undefined, got "a"'],
+    [{ userId: null, previousId: 'a' }, 'expected a userId other than previousId "a", got null'],
+  ])('throws for %p', (message, error) => {
+    expect(() => device('alias', message)).toThrow(error);
+  });
+});
+
+describe('group', () => {
+  it.each<[string, Record<string, unknown>, KmqCommand[]]>([
+    [
+      'traits prefixed with Group, plus the group id',
+      { groupId: 'g1', traits: { name: 'Acme', plan: { tier: 'gold' } } },
+      [['set', { 'Group - name': 'Acme', 'Group - plan.tier': 'gold', 'Group - id': 'g1' }]],
+    ],
+    ['id only', { groupId: 7 }, [['set', { 'Group - id': '7' }]]],
+    ['traits only', { traits: { name: 'Acme' } }, [['set', { 'Group - name': 'Acme' }]]],
+  ])('%s', (_name, message, expected) => {
+    expect(device('group', message)).toEqual(expected);
+    expect(device('group', message, true)).toEqual(expected);
+  });
+
+  it('throws when there is nothing to set', () => {
+    expect(() => device('group', { traits: { a: null } })).toThrow('expected a groupId or traits, got undefined');
+  });
+});
+
+describe('bad input', () => {
+  it.each([undefined, null, 'track', 42, ['track']])('throws for the message %p', (message) => {
+    expect(() => translate('track', message, {})).toThrow(/^expected \{ message: object \}, got /);
+  });
+
+  it('throws for an unsupported type', () => {
+    expect(() => translate('boom', { event: 'x' }, {})).toThrow(
+      'expected type identify|track|page|screen|alias|group, got "boom"',
+    );
+  });
+
+  it('prefixProperties counts only when it is exactly true', () => {
+    expect(translate('track', { event: 'E', properties: { a: 1 } }, { prefixProperties: 'true' })).toEqual([
+      ['record', 'E', { a: 1 }],
+    ]);
+  });
+});
+
+describe('toKmqCommands', () => {
+  it("reads the message's own type", () => {
+    expect(toKmqCommands({ type: 'track', event: 'E', properties: { a: 1 } }, {})).toEqual([['record', 'E', { a: 1 }]]);
+  });
+
+  it('throws for a message without a type', () => {
+    expect(() => toKmqCommands({ event: 'E' }, {})).toThrow('expected type identify|track|page|screen|alias|group, got undefined');
+  });
+});

@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { clean } from '../src/properties';
+
+// Fixed by default so that CI is reproducible; fast-check prints the seed and path of any failure,
+// and FC_SEED=<n> replays or explores another run.
+const SEED = Number(process.env.FC_SEED ?? 20261128);
+const RUNS = 10_000;
+const options = { numRuns: RUNS, seed: SEED };
+
+const TRICKY_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', ''];
+const key = fc.oneof(fc.constantFrom(...TRICKY_KEYS), fc.string({ maxLength: 6 }));
+
+/** Anything a caller might pass: every JS value kind, nested, plus tricky keys and cycles. */
+const anyValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.string(),
+    fc.double(),
+    fc.integer(),
+    fc.boolean(),
+    fc.constantFrom(null, undefined, NaN, Infinity, -Infinity, Symbol('s'), () => 1),
+    fc.bigInt(),
+    fc.date({ noInvalidDate: false }),
+    fc.array(tie('value'), { maxLength: 4 }),
+    tie('object'),
+  ),
+  object: fc
+    .array(fc.tuple(key, tie('value')), { maxLength: 5 })
+    .map((entries) => Object.fromEntries(entries) as Record<string, unknown>),
+}));
+
+/** Adds cycles: some nested objects point back at the root or at themselves. */
+const withCycles = fc.tuple(anyValue.object, fc.array(fc.nat(), { maxLength: 3 })).map(([root, picks]) => {
+  const objects: Record<string, unknown>[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'object' && value !== null && !objects.includes(value as Record<string, unknown>)) {
+      objects.push(value as Record<string, unknown>);
+      for (const child of Object.values(value)) collect(child);
+    }
+  };
+  collect(root);
+  picks.forEach((pick, i) => {
+    const target = objects[pick % objects.length];
+    if (target && !Array.isArray(target)) target[`cycle${i}`] = i % 2 ? target : root;
+  });
+  return root;
+});
+
+const isKmValue = (value: unknown): boolean =>
+  typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+
+describe('clean, on generated input (fast-check, 10,000 runs each)', () => {
+  it('never throws and emits only string keys with string, finite number or boolean values', () => {
+    fc.assert(
+      fc.property(fc.oneof(withCycles, anyValue.value), (input) => {
+        const out = clean(input);
+        expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+        for (const name of Reflect.ownKeys(out)) {
+          expect(typeof name).toBe('string');
+          expect(isKmValue(out[name as string])).toBe(true);
+        }
+      }),
+      options,
+    );
+  });
+
+  it('drops nothing it should keep: every non-null leaf of a nested object appears under its dotted path', () => {
+    // A JSON tree as entry lists, turned into JSON text so that every key (even __proto__) is an own key.
+    type Tree = { leaf: string | number | boolean | null } | { entries: [string, Tree][] };
+    const plainKey = fc.oneof(fc.constantFrom(...TRICKY_KEYS.filter(Boolean)), fc.stringMatching(/^[a-z0-9 _-]{1,5}$/));
+    const tree = fc.letrec<{ tree: Tree }>((tie) => ({
+      tree: fc.oneof(
+        { depthSize: 'small' },
+        fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)).map(
+          (leaf) => ({ leaf }),
+        ),
+        fc.uniqueArray(fc.tuple(plainKey, tie('tree')), { maxLength: 4, selector: ([k]) => k }).map((entries) => ({ entries })),
+      ),
+    }));
+    const toJson = (t: Tree): string =>
+      'leaf' in t ? JSON.stringify(t.leaf) : `{${t.entries.map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`).join(',')}}`;
+    const expectedLeaves = (t: Tree, path: string, out: Map<string, unknown>): Map<string, unknown> => {
+      if ('leaf' in t) {
+        if (t.leaf !== null) out.set(path, Object.is(t.leaf, -0) ? 0 : t.leaf);
+      } else for (const [k, v] of t.entries) expectedLeaves(v, path ? `${path}.${k}` : k, out);
+      return out;
+    };
+    const root = fc.uniqueArray(fc.tuple(plainKey, tree.tree), { maxLength: 5, selector: ([k]) => k }).map((entries) => ({ entries }));
+
+    fc.assert(
+      fc.property(root, (t) => {
+        const out = clean(JSON.parse(toJson(t)));
+        const expected = expectedLeaves(t, '', new Map());
+        expect(new Map(Object.entries(out).map(([k, v]) => [k, Object.is(v, -0) ? 0 : v]))).toEqual(expected);
+      }),
+      options,
+    );
+  });
+
+  it('joins arrays of primitives in order, keeping every string, finite number and boolean', () => {
+    const item = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 8 }), (list) => {
+        const kept = list.filter((x) => x !== null && x !== undefined).map(String);
+        expect(clean({ list })).toEqual({ list: kept.join(',') });
+      }),
+      options,
+    );
+  });
+
+  it('never modifies a prototype, whatever keys the input has', () => {
+    const prototypes = [Object.prototype, Array.prototype, Function.prototype, Date.prototype];
+    const before = prototypes.map((p) => Reflect.ownKeys(p).length);
+    const json = fc
+      .jsonValue()
+      .map((value) => JSON.stringify({ __proto__: value, constructor: { prototype: value }, prototype: value, value }));
+    fc.assert(
+      fc.property(json, fc.oneof(withCycles, anyValue.object), (text, generated) => {
+        clean(JSON.parse(text));
+        clean(generated);
+        expect(prototypes.map((p) => Reflect.ownKeys(p).length)).toEqual(before);
+        expect(Object.keys({})).toEqual([]);
+        expect(({} as Record<string, unknown>).value).toBeUndefined();
+      }),
+      options,
+    );
+  });
+});
