@@ -60,10 +60,10 @@ export const translate = (
     }
     case 'track': {
       const event = idOf(message.event) ?? fail(missingEventName(message.event));
-      const { products, ...rest } = properties;
+      const { products } = properties;
       const items: unknown[] = Array.isArray(products) ? products : [];
-      const props = clean(Array.isArray(products) ? rest : properties);
-      const revenue = revenueOf(event, rest);
+      const props = clean(properties, Array.isArray(products) ? 'products' : undefined);
+      const revenue = revenueOf(event, properties);
       if (revenue !== undefined) {
         props.revenue = revenue;
         if (!(BILLING_AMOUNT in props)) props[BILLING_AMOUNT] = revenue;
@@ -72,7 +72,12 @@ export const translate = (
       const time = items.length ? eventSeconds(message, nowMs) : 0;
       items.forEach((product, i) => {
         const item = clean(product);
-        if (!isEmpty(item)) commands.push(['set', { ...named(item, event), _t: time + i, _d: 1 }]);
+        if (isEmpty(item)) return;
+        const props = named(item, event);
+        // Distinct times, or Kissmetrics drops all but one item of an order as duplicates.
+        props._t = time + i;
+        props._d = 1;
+        commands.push(['set', props]);
       });
       return commands;
     }

@@ -15,7 +15,12 @@ export const unixSeconds = (ms: number): number => Math.floor(ms / 1000);
 export const idOf = (value: unknown): string | undefined =>
   typeof value === 'string' ? value || undefined : Number.isFinite(value) ? String(value) : undefined;
 
-type Entry = [string, KmValue];
+// A `__proto__` key must stay an own data property: plain assignment would replace the prototype.
+const put = (out: KmProperties, key: string, value: KmValue): void => {
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+};
 
 const isLeaf = (value: unknown): boolean => typeof value !== 'object' || value === null || value instanceof Date;
 
@@ -28,17 +33,32 @@ const leaf = (value: unknown): KmValue | undefined => {
       : undefined;
 };
 
-const walk = (obj: object, path: string, depth: number, out: Entry[], ancestors: object[]): void => {
+const walk = (
+  obj: object,
+  path: string,
+  depth: number,
+  out: KmProperties,
+  ancestors: object[],
+  skip?: string,
+): void => {
   ancestors.push(obj);
   for (const key of Object.keys(obj)) {
+    if (key === skip) continue;
     const value = (obj as Bag)[key];
     const name = path + key;
     if (isLeaf(value)) {
       const kept = leaf(value);
-      if (kept !== undefined) out.push([name, kept]);
+      if (kept !== undefined) put(out, name, kept);
     } else if (!ancestors.includes(value as object)) {
       if (Array.isArray(value) && value.every(isLeaf)) {
-        out.push([name, value.map(leaf).filter((item) => item !== undefined).join(',')]);
+        put(
+          out,
+          name,
+          value
+            .map(leaf)
+            .filter((item) => item !== undefined)
+            .join(','),
+        );
       } else if (depth < MAX_DEPTH_LEVELS) {
         walk(value as object, name + '.', depth + 1, out, ancestors);
       }
@@ -50,20 +70,21 @@ const walk = (obj: object, path: string, depth: number, out: Entry[], ancestors:
 /**
  * Flattens a property bag into what Kissmetrics can store: nested keys joined with `.`, arrays of
  * primitives comma-joined, arrays of objects indexed, dates as Unix seconds, empty values dropped.
- * Anything but a plain object gives `{}`.
+ * Anything but a plain object gives `{}`. A top-level `skip` key is left out.
  */
-export const clean = (input: unknown): KmProperties => {
-  const out: Entry[] = [];
-  if (isRecord(input)) walk(input, '', 1, out, []);
-  // fromEntries defines own data properties: a `__proto__` key stays data and reaches no prototype.
-  return Object.fromEntries(out);
+export const clean = (input: unknown, skip?: string): KmProperties => {
+  const out: KmProperties = {};
+  if (isRecord(input)) walk(input, '', 1, out, [], skip);
+  return out;
 };
 
 /** `<name> - <key>` for every key but `Billing Amount`. */
-export const prefix = (name: string, props: KmProperties): KmProperties =>
-  Object.fromEntries(
-    Object.entries(props).map(([key, value]) => [key === BILLING_AMOUNT ? key : name + PREFIX_SEPARATOR + key, value]),
-  );
+export const prefix = (name: string, props: KmProperties): KmProperties => {
+  const out: KmProperties = {};
+  for (const [key, value] of Object.entries(props))
+    out[key === BILLING_AMOUNT ? key : name + PREFIX_SEPARATOR + key] = value;
+  return out;
+};
 
 /** A money amount from a finite non-zero number or a string such as `'$1,299.99'` or `'12.50 EUR'`. */
 export const money = (value: unknown): number | undefined => {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import type { Kissmetrics } from '../src/kissmetrics';
 import type { KissmetricsGlobals } from '../src/types';
 
 // `npm test` builds first (pretest), so these are the files a page really loads.
@@ -15,9 +16,11 @@ const minified = readFileSync(join(DIST, 'Kissmetrics.min.js'), 'utf8');
  * mapping contract does not fit in that (see README, "Bundle size"), so this is the size we hold
  * ourselves to: any growth past it fails the suite.
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 2300;
+const BUNDLE_BUDGET_GZIP_BYTES = 2400;
 
-type Mounted = { Kissmetrics: new (config: unknown, analytics?: unknown, info?: unknown) => Record<string, (e?: unknown) => unknown> };
+interface Mounted {
+  Kissmetrics: typeof Kissmetrics;
+}
 const g = window as unknown as KissmetricsGlobals;
 
 afterEach(() => {
@@ -43,27 +46,27 @@ describe('dist/Kissmetrics.min.js', () => {
     (0, eval)(minified);
     const { Kissmetrics } = g.Kissmetrics_RS as Mounted;
     const integration = new Kissmetrics({ apiKey: 'abc123', prefixProperties: false }, { logLevel: 'ERROR' }, {});
-    integration.init!();
-    expect(integration.isReady!()).toBe(true);
-    expect(integration.isLoaded!()).toBe(false);
+    integration.init();
+    expect(integration.isReady()).toBe(true);
+    expect(integration.isLoaded()).toBe(false);
     expect(Array.from(document.scripts).map((s) => s.src)).toEqual([
       'https://i.kissmetrics.io/i.js',
       'https://scripts.kissmetrics.io/abc123.2.js',
     ]);
 
-    integration.identify!({ message: { userId: 'u1', context: { traits: { a: { b: 1 } } } } });
-    integration.track!({
+    integration.identify({ message: { userId: 'u1', context: { traits: { a: { b: 1 } } } } });
+    integration.track({
       message: {
         event: 'Order Completed',
         originalTimestamp: '2026-01-01T00:00:00.000Z',
         properties: { total: '$1,000.50', products: [{ sku: 'x' }, { sku: 'y' }] },
       },
     });
-    integration.page!({ message: { name: 'Home', properties: { url: 'u' } } });
-    integration.alias!({ message: { userId: 'u2', previousId: 'u1' } });
-    integration.group!({ message: { groupId: 'g', traits: { n: 1 } } });
-    integration.track!({ message: null });
-    integration.reset!();
+    integration.page({ message: { name: 'Home', properties: { url: 'u' } } });
+    integration.alias({ message: { userId: 'u2', previousId: 'u1' } });
+    integration.group({ message: { groupId: 'g', traits: { n: 1 } } });
+    integration.track({ message: null });
+    integration.reset();
 
     expect(g._kmq).toEqual([
       ['identify', 'u1'],

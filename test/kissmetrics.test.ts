@@ -117,9 +117,17 @@ describe('init', () => {
 describe('Mobile Session', () => {
   it.each([
     ['an iPhone', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148', 5],
-    ['an Android phone', 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36', 5],
+    [
+      'an Android phone',
+      'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36',
+      5,
+    ],
     ['an old iPad', 'Mozilla/5.0 (iPad; CPU OS 12_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148', 5],
-    ['iPadOS 13+ (Macintosh with touch)', 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15', 5],
+    [
+      'iPadOS 13+ (Macintosh with touch)',
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15',
+      5,
+    ],
     ['an iPod', 'Mozilla/5.0 (iPod touch; CPU iPhone OS 12_0 like Mac OS X)', 5],
     ['BlackBerry', 'Mozilla/5.0 (BlackBerry; U; BlackBerry 9900; en)', 0],
     ['IEMobile', 'Mozilla/5.0 (compatible; MSIE 10.0; Windows Phone 8.0; IEMobile/10.0)', 0],
@@ -235,13 +243,43 @@ describe('bad input: nothing pushed, nothing thrown, one warning', () => {
     ['a string', 'page', 'home', 'Kissmetrics page: expected { message: object }, got undefined; nothing sent'],
     ['a number', 'group', 42, 'Kissmetrics group: expected { message: object }, got undefined; nothing sent'],
     ['an empty element', 'alias', {}, 'Kissmetrics alias: expected { message: object }, got undefined; nothing sent'],
-    ['a null message', 'track', { message: null }, 'Kissmetrics track: expected { message: object }, got null; nothing sent'],
-    ['a string message', 'screen', { message: 'x' }, 'Kissmetrics screen: expected { message: object }, got "x"; nothing sent'],
-    ['a track without event', 'track', { message: { properties: {} } }, 'Kissmetrics track: expected an event name, got undefined; nothing sent'],
-    ['an alias to itself', 'alias', { message: { userId: 'a', previousId: 'a' } }, 'Kissmetrics alias: expected a userId other than previousId "a", got "a"; nothing sent'],
-    ['an empty identify', 'identify', { message: {} }, 'Kissmetrics identify: expected a userId or traits, got undefined; nothing sent'],
+    [
+      'a null message',
+      'track',
+      { message: null },
+      'Kissmetrics track: expected { message: object }, got null; nothing sent',
+    ],
+    [
+      'a string message',
+      'screen',
+      { message: 'x' },
+      'Kissmetrics screen: expected { message: object }, got "x"; nothing sent',
+    ],
+    [
+      'a track without event',
+      'track',
+      { message: { properties: {} } },
+      'Kissmetrics track: expected an event name, got undefined; nothing sent',
+    ],
+    [
+      'an alias to itself',
+      'alias',
+      { message: { userId: 'a', previousId: 'a' } },
+      'Kissmetrics alias: expected a userId other than previousId "a", got "a"; nothing sent',
+    ],
+    [
+      'an empty identify',
+      'identify',
+      { message: {} },
+      'Kissmetrics identify: expected a userId or traits, got undefined; nothing sent',
+    ],
     ['a throwing getter', 'track', { message: throwingGetter }, 'Kissmetrics track: getter exploded; nothing sent'],
-    ['a product that throws after another was translated', 'track', { message: productGetterThrows }, 'Kissmetrics track: second product exploded; nothing sent'],
+    [
+      'a product that throws after another was translated',
+      'track',
+      { message: productGetterThrows },
+      'Kissmetrics track: second product exploded; nothing sent',
+    ],
   ])('%s', (_name, method, element, warning) => {
     const integration = started();
     expect(() => {

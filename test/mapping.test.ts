@@ -27,9 +27,7 @@ describe('the seed guide examples (prefixProperties off)', () => {
       referrer: 'referrer',
       tab_url: 'http://127.0.0.1/',
     };
-    expect(device('page', { name: 'home', properties })).toEqual([
-      ['record', 'Viewed home page', { ...properties }],
-    ]);
+    expect(device('page', { name: 'home', properties })).toEqual([['record', 'Viewed home page', { ...properties }]]);
   });
 
   it('track("Track me", props) → record with the properties as they are', () => {
@@ -49,20 +47,48 @@ describe('identify', () => {
   it.each<[string, Record<string, unknown>, KmqCommand[]]>([
     ['userId only', { userId: 'u1' }, [['identify', 'u1']]],
     ['a numeric userId becomes a string', { userId: 42 }, [['identify', '42']]],
-    ['traits without userId set traits only', { userId: '', context: { traits: { plan: 'pro' } } }, [['set', { plan: 'pro' }]]],
-    ['falls back to top-level traits', { userId: 'u1', traits: { plan: 'pro' } }, [['identify', 'u1'], ['set', { plan: 'pro' }]]],
+    [
+      'traits without userId set traits only',
+      { userId: '', context: { traits: { plan: 'pro' } } },
+      [['set', { plan: 'pro' }]],
+    ],
+    [
+      'falls back to top-level traits',
+      { userId: 'u1', traits: { plan: 'pro' } },
+      [
+        ['identify', 'u1'],
+        ['set', { plan: 'pro' }],
+      ],
+    ],
     [
       'prefers context.traits over traits',
       { userId: 'u1', context: { traits: { plan: 'pro' } }, traits: { plan: 'free' } },
-      [['identify', 'u1'], ['set', { plan: 'pro' }]],
+      [
+        ['identify', 'u1'],
+        ['set', { plan: 'pro' }],
+      ],
     ],
     [
       'nested traits are flattened, arrays joined, nulls dropped',
       { userId: 'u1', context: { traits: { address: { city: 'Brussels', zip: null }, tags: ['a', 'b'], age: null } } },
-      [['identify', 'u1'], ['set', { 'address.city': 'Brussels', tags: 'a,b' }]],
+      [
+        ['identify', 'u1'],
+        ['set', { 'address.city': 'Brussels', tags: 'a,b' }],
+      ],
     ],
-    ['traits that clean to nothing are not set', { userId: 'u1', context: { traits: { gone: null } } }, [['identify', 'u1']]],
-    ['traits are never prefixed', { userId: 'u1', traits: { a: 1 } }, [['identify', 'u1'], ['set', { a: 1 }]]],
+    [
+      'traits that clean to nothing are not set',
+      { userId: 'u1', context: { traits: { gone: null } } },
+      [['identify', 'u1']],
+    ],
+    [
+      'traits are never prefixed',
+      { userId: 'u1', traits: { a: 1 } },
+      [
+        ['identify', 'u1'],
+        ['set', { a: 1 }],
+      ],
+    ],
   ])('%s', (_name, message, expected) => {
     expect(device('identify', message)).toEqual(expected);
     expect(device('identify', message, true)).toEqual(expected);
@@ -153,7 +179,14 @@ describe('track', () => {
       {
         event: 'Order Completed',
         timestamp: ISO,
-        properties: { orderId: 'o1', revenue: 20, products: [{ sku: 'a', price: 5 }, { sku: 'b', tags: ['x', 'y'] }] },
+        properties: {
+          orderId: 'o1',
+          revenue: 20,
+          products: [
+            { sku: 'a', price: 5 },
+            { sku: 'b', tags: ['x', 'y'] },
+          ],
+        },
       },
       [
         ['record', 'Order Completed', { orderId: 'o1', revenue: 20, 'Billing Amount': 20 }],
@@ -164,22 +197,39 @@ describe('track', () => {
     [
       'product times fall back to originalTimestamp',
       { event: 'E', originalTimestamp: ISO, properties: { products: [{ sku: 'a' }] } },
-      [['record', 'E', {}], ['set', { sku: 'a', _t: T, _d: 1 }]],
+      [
+        ['record', 'E', {}],
+        ['set', { sku: 'a', _t: T, _d: 1 }],
+      ],
     ],
     [
       'timestamp is preferred over originalTimestamp',
-      { event: 'E', timestamp: ISO, originalTimestamp: '2020-01-01T00:00:00.000Z', properties: { products: [{ sku: 'a' }] } },
-      [['record', 'E', {}], ['set', { sku: 'a', _t: T, _d: 1 }]],
+      {
+        event: 'E',
+        timestamp: ISO,
+        originalTimestamp: '2020-01-01T00:00:00.000Z',
+        properties: { products: [{ sku: 'a' }] },
+      },
+      [
+        ['record', 'E', {}],
+        ['set', { sku: 'a', _t: T, _d: 1 }],
+      ],
     ],
     [
       'product times fall back to now without a usable timestamp',
       { event: 'E', timestamp: 'not a date', properties: { products: [{ sku: 'a' }] } },
-      [['record', 'E', {}], ['set', { sku: 'a', _t: NOW_MS / 1000, _d: 1 }]],
+      [
+        ['record', 'E', {}],
+        ['set', { sku: 'a', _t: NOW_MS / 1000, _d: 1 }],
+      ],
     ],
     [
       'products that clean to nothing are skipped but keep their index in _t',
       { event: 'E', timestamp: ISO, properties: { products: [null, 'x', { sku: 'c' }] } },
-      [['record', 'E', {}], ['set', { sku: 'c', _t: T + 2, _d: 1 }]],
+      [
+        ['record', 'E', {}],
+        ['set', { sku: 'c', _t: T + 2, _d: 1 }],
+      ],
     ],
     [
       'a products value that is not an array is an ordinary property',
@@ -300,6 +350,8 @@ describe('toKmqCommands', () => {
   });
 
   it('throws for a message without a type', () => {
-    expect(() => toKmqCommands({ event: 'E' }, {})).toThrow('expected type identify|track|page|screen|alias|group, got undefined');
+    expect(() => toKmqCommands({ event: 'E' }, {})).toThrow(
+      'expected type identify|track|page|screen|alias|group, got undefined',
+    );
   });
 });

@@ -71,21 +71,33 @@ describe('clean, on generated input (fast-check, 10,000 runs each)', () => {
     const tree = fc.letrec<{ tree: Tree }>((tie) => ({
       tree: fc.oneof(
         { depthSize: 'small' },
-        fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)).map(
-          (leaf) => ({ leaf }),
-        ),
-        fc.uniqueArray(fc.tuple(plainKey, tie('tree')), { maxLength: 4, selector: ([k]) => k }).map((entries) => ({ entries })),
+        fc
+          .oneof(
+            fc.string(),
+            fc.integer(),
+            fc.double({ noNaN: true, noDefaultInfinity: true }),
+            fc.boolean(),
+            fc.constant(null),
+          )
+          .map((leaf) => ({ leaf })),
+        fc
+          .uniqueArray(fc.tuple(plainKey, tie('tree')), { maxLength: 4, selector: ([k]) => k })
+          .map((entries) => ({ entries })),
       ),
     }));
     const toJson = (t: Tree): string =>
-      'leaf' in t ? JSON.stringify(t.leaf) : `{${t.entries.map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`).join(',')}}`;
+      'leaf' in t
+        ? JSON.stringify(t.leaf)
+        : `{${t.entries.map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`).join(',')}}`;
     const expectedLeaves = (t: Tree, path: string, out: Map<string, unknown>): Map<string, unknown> => {
       if ('leaf' in t) {
         if (t.leaf !== null) out.set(path, Object.is(t.leaf, -0) ? 0 : t.leaf);
       } else for (const [k, v] of t.entries) expectedLeaves(v, path ? `${path}.${k}` : k, out);
       return out;
     };
-    const root = fc.uniqueArray(fc.tuple(plainKey, tree.tree), { maxLength: 5, selector: ([k]) => k }).map((entries) => ({ entries }));
+    const root = fc
+      .uniqueArray(fc.tuple(plainKey, tree.tree), { maxLength: 5, selector: ([k]) => k })
+      .map((entries) => ({ entries }));
 
     fc.assert(
       fc.property(root, (t) => {

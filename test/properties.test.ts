@@ -21,9 +21,17 @@ describe('clean', () => {
       { a: null, b: undefined, c: () => 1, d: Symbol('s'), e: NaN, f: Infinity, g: -Infinity, keep: 1 },
       { keep: 1 },
     ],
-    ['drops them at any depth too', { n: { a: null, b: { c: undefined } }, keep: { d: NaN, e: 'x' } }, { 'keep.e': 'x' }],
+    [
+      'drops them at any depth too',
+      { n: { a: null, b: { c: undefined } }, keep: { d: NaN, e: 'x' } },
+      { 'keep.e': 'x' },
+    ],
     ['makes empty objects vanish', { a: {}, b: { c: {} } }, {}],
-    ['keeps booleans, finite numbers and strings as they are', { t: true, f: false, z: 0, n: -1.5, s: '' }, { t: true, f: false, z: 0, n: -1.5, s: '' }],
+    [
+      'keeps booleans, finite numbers and strings as they are',
+      { t: true, f: false, z: 0, n: -1.5, s: '' },
+      { t: true, f: false, z: 0, n: -1.5, s: '' },
+    ],
     ['turns bigints into strings', { big: 12345678901234567890n }, { big: '12345678901234567890' }],
     ['gives {} for anything but a plain object', 'text', {}],
     ['gives {} for null', null, {}],
@@ -57,7 +65,9 @@ describe('clean', () => {
   });
 
   it('keeps __proto__, constructor and prototype as ordinary data keys', () => {
-    const input = JSON.parse('{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"x":1}},"prototype":2}') as unknown;
+    const input = JSON.parse(
+      '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"x":1}},"prototype":2}',
+    ) as unknown;
     const out = clean(input);
     expect(Object.keys(out)).toEqual(['__proto__.polluted', 'constructor.prototype.x', 'prototype']);
     expect(out['__proto__.polluted']).toBe('yes');
