@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
+
+export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Debian's Chromium, or `CHROMIUM_PATH`; undefined when neither exists. Nothing is ever downloaded. */
+export const findChromium = (): string | undefined => {
+  const path = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
+  return existsSync(path) ? path : undefined;
+};
+
+export const MISSING_CHROMIUM_MESSAGE =
+  `The browser end-to-end tests need Chromium, not found at ${process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH}. ` +
+  'Install it with `apt-get install -y chromium`, or set CHROMIUM_PATH to a Chromium or Chrome executable.';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Starts Chromium (Playwright gives it a fresh temporary profile); each test then opens its own context. */
+export const launchChromium = (executablePath: string): Promise<Browser> =>
+  chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+
+export const FAKE_KISSMETRICS_PATH = join(__dirname, 'fakeKissmetrics.js');
+export const KM_LIBRARY_URL = 'https://i.kissmetrics.io/i.js';
+export const KM_KEY_SCRIPT_URL = (apiKey: string): string => `https://scripts.kissmetrics.io/${apiKey}.2.js`;
+const KM_TRACKING_ORIGIN = 'https://trk.kissmetrics.io';
+
+/** How the (fake) Kissmetrics library reaches the page. */
+export type LibraryArrival = { kind: 'at once' } | { kind: 'after'; delayMs: number } | { kind: 'blocked' };
+
+/** Everything that left the page for the outside world, as the routes saw it. */
+export interface Traffic {
+  /** Kissmetrics script URLs requested, in order. */
+  scripts: string[];
+  /** Tracking requests the fake library made to trk.kissmetrics.io (path and query). */
+  tracking: string[];
+  /** Any other outside request: aborted, and expected to stay empty. */
+  outside: string[];
+}
+
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Routes every request of `page`: 127.0.0.1 goes through, the two Kissmetrics scripts get the fake
+ * library (at once, late or never), tracking calls are answered locally, anything else is aborted.
+ */
+export const routeKissmetrics = async (page: Page, arrival: LibraryArrival): Promise<Traffic> => {
+  const library = readFileSync(FAKE_KISSMETRICS_PATH, 'utf8');
+  const traffic: Traffic = { scripts: [], tracking: [], outside: [] };
+  const deliver = async (route: Route, body: string): Promise<void> => {
+    if (arrival.kind === 'blocked') return route.abort('blockedbyclient');
+    if (arrival.kind === 'after') await wait(arrival.delayMs);
+    await route.fulfill({ status: 200, contentType: 'text/javascript', body });
+  };
+  await page.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === '127.0.0.1') return route.continue();
+    if (url.href === KM_LIBRARY_URL) {
+      traffic.scripts.push(url.href);
+      return deliver(route, library);
+    }
+    if (url.origin === 'https://scripts.kissmetrics.io') {
+      traffic.scripts.push(url.href);
+      return deliver(route, '/* the account script: settings only, no behaviour the tests rely on */');
+    }
+    if (url.origin === KM_TRACKING_ORIGIN) {
+      traffic.tracking.push(url.pathname + url.search);
+      return route.fulfill({
+        status: 200,
+        contentType: 'image/gif',
+        body: Buffer.from('R0lGODlhAQABAAAAACw=', 'base64'),
+      });
+    }
+    traffic.outside.push(url.href);
+    return route.abort('blockedbyclient');
+  });
+  return traffic;
+};
+
+/**
+ * `describe` when Chromium is there. Without it the block is skipped after saying how to install
+ * Chromium, except under CI, where a missing browser must fail the run rather than pass it silently.
+ */
+export const describeWithChromium = (name: string, body: (chromiumPath: string) => void): void => {
+  const chromiumPath = findChromium();
+  if (chromiumPath) {
+    describe(name, () => {
+      body(chromiumPath);
+    });
+    return;
+  }
+  // Straight to stderr: Jest does not print the console output of a file whose tests are all skipped.
+  process.stderr.write(`\n${MISSING_CHROMIUM_MESSAGE}\n`);
+  if (process.env.CI) {
+    describe(name, () => {
+      it('runs in Chromium (required when CI is set)', () => {
+        throw new Error(MISSING_CHROMIUM_MESSAGE);
+      });
+    });
+  } else {
+    describe.skip(name, () => {
+      body('');
+    });
+  }
+};

@@ -1,0 +1,397 @@
+/**
+ * The integration inside the real RudderStack JS SDK (bundled UMD build, v3) in headless Chromium: the
+ * SDK fetches its source config from a local server, loads our bundle as a device-mode destination, and
+ * the Kissmetrics library is a local fake that records every call. Nothing leaves 127.0.0.1.
+ */
+import type { Browser } from 'playwright-core';
+import { describeWithChromium, KM_KEY_SCRIPT_URL, KM_LIBRARY_URL, launchChromium } from './browser';
+import type { LibraryArrival } from './browser';
+import {
+  API_KEY,
+  SDK_READY_LIMIT_MS,
+  callSdk,
+  destinationsState,
+  integrationLive,
+  kissmetricsCalls,
+  loadAndCall,
+  openScenario,
+  waitingCommands,
+} from './scenario';
+import type { KmCall, LoadSettings, Scenario, SdkCall } from './scenario';
+import { DESTINATION_ID, startServer } from './server';
+import type { E2eServer } from './server';
+
+const LIBRARY_DELAY_MS = 15_000;
+const ORDER_TIME = '2024-05-01T10:00:00.000Z';
+const ORDER_SECONDS = 1_714_557_600;
+
+/** Issued in the same task as `load()`, long before the integration exists. */
+const EARLY_CALLS: SdkCall[] = [
+  [
+    'identify',
+    'user-42',
+    {
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+      plan: null,
+      address: { city: 'London', country: 'UK' },
+      tags: ['vip', 'beta'],
+    },
+  ],
+  [
+    'track',
+    'Order Completed',
+    {
+      order_id: 'o-1',
+      revenue: '$1,299.99',
+      coupon: null,
+      shipping: { method: 'express', address: { city: 'Paris' } },
+      products: [
+        { sku: 'kb-1', name: 'Keyboard', price: 999.99, quantity: 1, discount: null },
+        { sku: 'ms-2', name: 'Mouse', price: 300, quantity: 1, attributes: { color: 'black' } },
+      ],
+    },
+    { originalTimestamp: ORDER_TIME },
+  ],
+  ['page', 'Docs', 'Install', { section: 'setup' }],
+  ['alias', 'user-42-v2'],
+  ['group', 'acme', { name: 'Acme Inc', employees: 120, billing: { plan: 'pro' }, deleted: null }],
+];
+
+/** Issued once the SDK has the integration initialised. */
+const LIVE_CALLS: SdkCall[] = [
+  ['track', 'Video Played', { title: 'Intro', position: 0, muted: false, chapters: ['a', 'b'], extra: null }],
+  ['track', 'Product Added', { cart_id: 'c-9', products: [{ sku: 'cb-3', price: 12.5 }] }],
+  ['page', 'Pricing'],
+];
+
+/** The properties the SDK itself adds to every page call on the test page. */
+const sdkPageProperties = (pageUrl: URL): Record<string, string> => ({
+  path: pageUrl.pathname,
+  referrer: '$direct',
+  referring_domain: '',
+  search: pageUrl.search,
+  title: 'Kissmetrics e2e',
+  url: pageUrl.href,
+  tab_url: pageUrl.href,
+  initial_referrer: '$direct',
+  initial_referring_domain: '',
+});
+
+const expectedEarly = (pageUrl: URL): KmCall[] => [
+  ['identify', 'user-42'],
+  [
+    'set',
+    {
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+      'address.city': 'London',
+      'address.country': 'UK',
+      tags: 'vip,beta',
+    },
+  ],
+  [
+    'record',
+    'Order Completed',
+    {
+      order_id: 'o-1',
+      revenue: 1299.99,
+      'Billing Amount': 1299.99,
+      'shipping.method': 'express',
+      'shipping.address.city': 'Paris',
+    },
+  ],
+  ['set', { sku: 'kb-1', name: 'Keyboard', price: 999.99, quantity: 1, _t: ORDER_SECONDS, _d: 1 }],
+  [
+    'set',
+    { sku: 'ms-2', name: 'Mouse', price: 300, quantity: 1, 'attributes.color': 'black', _t: ORDER_SECONDS + 1, _d: 1 },
+  ],
+  [
+    'record',
+    'Viewed Docs Install page',
+    { section: 'setup', name: 'Install', category: 'Docs', ...sdkPageProperties(pageUrl) },
+  ],
+  ['alias', 'user-42-v2', 'user-42'],
+  [
+    'set',
+    { 'Group - name': 'Acme Inc', 'Group - employees': 120, 'Group - billing.plan': 'pro', 'Group - id': 'acme' },
+  ],
+];
+
+/** `productSeconds`: Unix seconds of the `Product Added` event, as the SDK stamped it. */
+const expectedLive = (pageUrl: URL, productSeconds: number): KmCall[] => [
+  ['record', 'Video Played', { title: 'Intro', position: 0, muted: false, chapters: 'a,b' }],
+  ['record', 'Product Added', { cart_id: 'c-9' }],
+  ['set', { sku: 'cb-3', price: 12.5, _t: productSeconds, _d: 1 }],
+  ['record', 'Viewed Pricing page', { name: 'Pricing', ...sdkPageProperties(pageUrl) }],
+];
+
+const prefixed = (name: string, props: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(props).map(([key, value]) => [`${name} - ${key}`, value]));
+
+const expectedEarlyPrefixed = (pageUrl: URL): KmCall[] => [
+  ['identify', 'user-42'],
+  [
+    'set',
+    {
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+      'address.city': 'London',
+      'address.country': 'UK',
+      tags: 'vip,beta',
+    },
+  ],
+  [
+    'record',
+    'Order Completed',
+    {
+      'Order Completed - order_id': 'o-1',
+      'Order Completed - revenue': 1299.99,
+      'Billing Amount': 1299.99,
+      'Order Completed - shipping.method': 'express',
+      'Order Completed - shipping.address.city': 'Paris',
+    },
+  ],
+  [
+    'set',
+    {
+      'Order Completed - sku': 'kb-1',
+      'Order Completed - name': 'Keyboard',
+      'Order Completed - price': 999.99,
+      'Order Completed - quantity': 1,
+      _t: ORDER_SECONDS,
+      _d: 1,
+    },
+  ],
+  [
+    'set',
+    {
+      'Order Completed - sku': 'ms-2',
+      'Order Completed - name': 'Mouse',
+      'Order Completed - price': 300,
+      'Order Completed - quantity': 1,
+      'Order Completed - attributes.color': 'black',
+      _t: ORDER_SECONDS + 1,
+      _d: 1,
+    },
+  ],
+  [
+    'record',
+    'Viewed Docs Install page',
+    prefixed('Page', { section: 'setup', name: 'Install', category: 'Docs', ...sdkPageProperties(pageUrl) }),
+  ],
+  ['alias', 'user-42-v2', 'user-42'],
+  [
+    'set',
+    { 'Group - name': 'Acme Inc', 'Group - employees': 120, 'Group - billing.plan': 'pro', 'Group - id': 'acme' },
+  ],
+];
+
+const POLL_INTERVAL_MS = 25;
+const POLL_LIMIT_MS = 5_000;
+
+/** Waits (at most POLL_LIMIT_MS) until `read` returns something, for facts observed outside the page. */
+const eventually = async <T>(what: string, read: () => T | undefined): Promise<T> => {
+  const deadline = Date.now() + POLL_LIMIT_MS;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+  }
+};
+
+/** Unix seconds of the `originalTimestamp` the SDK gave the track event `event` (from its data-plane copy). */
+const dataPlaneSeconds = (server: E2eServer, event: string): Promise<number> =>
+  eventually(`the data plane to receive "${event}"`, () => {
+    for (const { body } of server.posts) {
+      const message = body as { event?: unknown; originalTimestamp?: unknown };
+      if (message.event === event && typeof message.originalTimestamp === 'string') {
+        return Math.floor(Date.parse(message.originalTimestamp) / 1000);
+      }
+    }
+    return undefined;
+  });
+
+const hitsOn = (server: E2eServer, path: string): number =>
+  server.hits.filter((hit) => hit.path === path || hit.path.startsWith(`${path}/`)).length;
+
+describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (chromiumPath) => {
+  let browser: Browser;
+  let server: E2eServer;
+  let scenario: Scenario | undefined;
+
+  beforeAll(async () => {
+    [browser, server] = await Promise.all([launchChromium(chromiumPath), startServer()]);
+  });
+
+  afterEach(async () => {
+    await scenario?.context.close();
+    scenario = undefined;
+    server.hits.length = 0;
+    server.posts.length = 0;
+  });
+
+  afterAll(async () => {
+    await Promise.all([browser.close(), server.close()]);
+  });
+
+  const settings = (overrides: Partial<LoadSettings> = {}): LoadSettings => ({
+    baseUrl: server.baseUrl,
+    prefixProperties: false,
+    destSDKBaseURL: `${server.baseUrl}/dist`,
+    ...overrides,
+  });
+
+  /** Opens the page, loads the SDK with the early calls, waits for the integration, makes the live calls. */
+  const runCalls = async (arrival: LibraryArrival, load: LoadSettings, scriptTag = false): Promise<Scenario> => {
+    scenario = await openScenario(browser, server, { arrival, scriptTag });
+    await loadAndCall(scenario.page, load, EARLY_CALLS);
+    await integrationLive(scenario.page);
+    await callSdk(scenario.page, LIVE_CALLS);
+    return scenario;
+  };
+
+  it('loads the bundle from destSDKBaseURL and delivers every early and live call, in order, when the library arrives at once', async () => {
+    const { page, pageUrl, traffic, problems } = await runCalls({ kind: 'at once' }, settings());
+
+    expect(hitsOn(server, '/dist/Kissmetrics.min.js')).toBe(1);
+    expect(
+      await page.evaluate(
+        () => typeof (window as { Kissmetrics_RS?: { Kissmetrics?: unknown } }).Kissmetrics_RS?.Kissmetrics,
+      ),
+    ).toBe('function');
+
+    const expected = [
+      ...expectedEarly(pageUrl),
+      ...expectedLive(pageUrl, await dataPlaneSeconds(server, 'Product Added')),
+    ];
+    expect(await kissmetricsCalls(page, expected.length)).toEqual(expected);
+    expect(traffic.scripts).toEqual([KM_LIBRARY_URL, KM_KEY_SCRIPT_URL(API_KEY)]);
+    await eventually('12 tracking requests', () => (traffic.tracking.length >= 12 ? true : undefined));
+    expect(traffic.tracking.map((request) => request.split('?')[0])).toEqual([
+      '/a',
+      '/s',
+      '/e',
+      '/s',
+      '/s',
+      '/e',
+      '/a',
+      '/s',
+      '/e',
+      '/e',
+      '/s',
+      '/e',
+    ]);
+    expect(traffic.outside).toEqual([]);
+    expect(problems).toEqual({ pageErrors: [], console: [] });
+    expect(await destinationsState(page)).toEqual({ initialized: [DESTINATION_ID], failed: [] });
+  });
+
+  it('uses a bundle included with a <script> tag and requests nothing from destSDKBaseURL', async () => {
+    const { page, pageUrl, problems } = await runCalls(
+      { kind: 'at once' },
+      settings({ destSDKBaseURL: `${server.baseUrl}/cdn` }),
+      true,
+    );
+
+    const expected = [
+      ...expectedEarly(pageUrl),
+      ...expectedLive(pageUrl, await dataPlaneSeconds(server, 'Product Added')),
+    ];
+    expect(await kissmetricsCalls(page, expected.length)).toEqual(expected);
+    expect(hitsOn(server, '/dist/Kissmetrics.min.js')).toBe(1);
+    expect(hitsOn(server, '/cdn')).toBe(0);
+    expect(problems).toEqual({ pageErrors: [], console: [] });
+  });
+
+  it('prefixes track, page and product properties with prefixProperties: true', async () => {
+    const { page, pageUrl } = await runCalls({ kind: 'at once' }, settings({ prefixProperties: true }));
+
+    const productSeconds = await dataPlaneSeconds(server, 'Product Added');
+    const expected: KmCall[] = [
+      ...expectedEarlyPrefixed(pageUrl),
+      [
+        'record',
+        'Video Played',
+        {
+          'Video Played - title': 'Intro',
+          'Video Played - position': 0,
+          'Video Played - muted': false,
+          'Video Played - chapters': 'a,b',
+        },
+      ],
+      ['record', 'Product Added', { 'Product Added - cart_id': 'c-9' }],
+      ['set', { 'Product Added - sku': 'cb-3', 'Product Added - price': 12.5, _t: productSeconds, _d: 1 }],
+      ['record', 'Viewed Pricing page', prefixed('Page', { name: 'Pricing', ...sdkPageProperties(pageUrl) })],
+    ];
+    expect(await kissmetricsCalls(page, expected.length)).toEqual(expected);
+  });
+
+  it(
+    'loses and reorders nothing when the library arrives after the SDK readiness limit (15 s)',
+    async () => {
+      const started = Date.now();
+      const { page, pageUrl, problems } = await runCalls({ kind: 'after', delayMs: LIBRARY_DELAY_MS }, settings());
+      const expected = [
+        ...expectedEarly(pageUrl),
+        ...expectedLive(pageUrl, await dataPlaneSeconds(server, 'Product Added')),
+      ];
+
+      // While the library is on its way, every command waits in the _kmq array, in order.
+      expect(await waitingCommands(page, expected.length)).toEqual(expected);
+      expect(await page.evaluate(() => 'KM' in window)).toBe(false);
+
+      expect(await kissmetricsCalls(page, expected.length, LIBRARY_DELAY_MS + 10_000)).toEqual(expected);
+      expect(Date.now() - started).toBeGreaterThan(SDK_READY_LIMIT_MS);
+      expect(await destinationsState(page)).toEqual({ initialized: [DESTINATION_ID], failed: [] });
+
+      // Once the library is there, a new call runs at once.
+      await callSdk(page, [['track', 'Checkout Started', { step: 1 }]]);
+      expect(await kissmetricsCalls(page, expected.length + 1)).toEqual([
+        ...expected,
+        ['record', 'Checkout Started', { step: 1 }],
+      ]);
+      expect(problems).toEqual({ pageErrors: [], console: [] });
+    },
+    LIBRARY_DELAY_MS + 25_000,
+  );
+
+  it('keeps the page working and the commands queued in _kmq when the library is blocked', async () => {
+    const { page, pageUrl, problems, traffic } = await runCalls({ kind: 'blocked' }, settings());
+    const expected = [
+      ...expectedEarly(pageUrl),
+      ...expectedLive(pageUrl, await dataPlaneSeconds(server, 'Product Added')),
+    ];
+
+    expect(await waitingCommands(page, expected.length)).toEqual(expected);
+    await eventually('both blocked scripts to be reported', () => (problems.console.length >= 2 ? true : undefined));
+    expect(traffic.scripts).toEqual([KM_LIBRARY_URL, KM_KEY_SCRIPT_URL(API_KEY)]);
+    expect(problems.pageErrors).toEqual([]);
+    // The browser's own report of the two blocked requests is the only console output.
+    expect([...problems.console].sort()).toEqual([
+      expect.stringMatching(
+        /^error: Failed to load resource: net::ERR_BLOCKED_BY_CLIENT.* \(https:\/\/i\.kissmetrics\.io\/i\.js\)$/,
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^error: Failed to load resource: net::ERR_BLOCKED_BY_CLIENT.* \\(${KM_KEY_SCRIPT_URL(API_KEY).replace(/[.]/g, '\\.')}\\)$`,
+        ),
+      ),
+    ]);
+    expect(await destinationsState(page)).toEqual({ initialized: [DESTINATION_ID], failed: [] });
+    expect(await page.evaluate(() => 'KM' in window)).toBe(false);
+    // The SDK and the page go on: the data plane gets every call.
+    await eventually('8 data-plane posts', () => (server.posts.length >= 8 ? true : undefined));
+    expect(server.posts.map((post) => post.path).sort()).toEqual([
+      '/v1/alias',
+      '/v1/group',
+      '/v1/identify',
+      '/v1/page',
+      '/v1/page',
+      '/v1/track',
+      '/v1/track',
+      '/v1/track',
+    ]);
+  });
+});

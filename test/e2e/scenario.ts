@@ -1,0 +1,177 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { routeKissmetrics } from './browser';
+import type { LibraryArrival, Traffic } from './browser';
+import { DESTINATION_ID } from './server';
+import type { E2eServer } from './server';
+
+export const WRITE_KEY = 'e2e-write-key';
+export const API_KEY = '0123456789abcdef0123456789abcdef01234567';
+
+/** The SDK's READY_CHECK_TIMEOUT_MS: it polls `isReady()` every 100 ms for this long, then gives up. */
+export const SDK_READY_LIMIT_MS = 11_000;
+
+/** A `_kmq` command or a Kissmetrics library call, as JSON sees it. */
+export type KmCall = [string, ...unknown[]];
+
+/** What the page saw going wrong: uncaught errors and console errors or warnings. */
+export interface Problems {
+  pageErrors: string[];
+  console: string[];
+}
+
+export interface Scenario {
+  context: BrowserContext;
+  page: Page;
+  traffic: Traffic;
+  problems: Problems;
+  /** The test page's address, as the SDK reports it in page properties. */
+  pageUrl: URL;
+}
+
+export interface ScenarioOptions {
+  arrival: LibraryArrival;
+  /** Include `dist/Kissmetrics.min.js` with a `<script>` tag before the SDK. */
+  scriptTag?: boolean;
+}
+
+/** A fresh browser context (no cookies or storage from other tests) on the test page. */
+export const openScenario = async (
+  browser: Browser,
+  server: E2eServer,
+  options: ScenarioOptions,
+): Promise<Scenario> => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems: Problems = { pageErrors: [], console: [] };
+  page.on('pageerror', (error) => problems.pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') {
+      problems.console.push(`${message.type()}: ${message.text()} (${message.location().url})`);
+    }
+  });
+  const traffic = await routeKissmetrics(page, options.arrival);
+  const pageUrl = new URL(options.scriptTag ? '/?scriptTag=1' : '/', server.baseUrl);
+  await page.goto(pageUrl.href);
+  return { context, page, traffic, problems, pageUrl };
+};
+
+export interface LoadSettings {
+  baseUrl: string;
+  prefixProperties: boolean;
+  /** Where the SDK would fetch `Kissmetrics.min.js` from. */
+  destSDKBaseURL: string;
+}
+
+/** RudderStack calls to make in the page, as `[method, ...arguments]`. */
+export type SdkCall =
+  | ['identify', string, object]
+  | ['identify', object]
+  | ['track', string, object, object?]
+  | ['page', string?, string?, object?]
+  | ['alias', string]
+  | ['group', string, object];
+
+interface InPageSdk {
+  load(writeKey: string, dataPlaneUrl: string, options: object): void;
+}
+
+interface LoadArguments {
+  settings: LoadSettings;
+  calls: SdkCall[];
+  writeKey: string;
+  apiKey: string;
+}
+
+/**
+ * Runs in the page: `load()` with the options a page needs so that the bundled SDK runs device mode
+ * offline (source config and data plane from our server, our bundle from `destSDKBaseURL`, bundled
+ * plugins only), then `calls`, all in the same task, as a page that calls the SDK right away does.
+ */
+const loadAndCallInPage = ({ settings, calls, writeKey, apiKey }: LoadArguments): void => {
+  const w = window as unknown as { rudderanalytics: { RudderAnalytics: new () => InPageSdk }; e2eSdk: InPageSdk };
+  const sdk = new w.rudderanalytics.RudderAnalytics();
+  w.e2eSdk = sdk;
+  sdk.load(writeKey, settings.baseUrl, {
+    configUrl: `${settings.baseUrl}/?apiKey=${apiKey}&prefixProperties=${String(settings.prefixProperties)}`,
+    destSDKBaseURL: settings.destSDKBaseURL,
+    plugins: ['DeviceModeDestinations', 'NativeDestinationQueue', 'XhrQueue', 'StorageEncryption'],
+    polyfillIfRequired: false,
+    storage: { migrate: false },
+  });
+  const methods = sdk as unknown as Record<string, (...args: unknown[]) => void>;
+  for (const [method, ...args] of calls) methods[method]?.(...args);
+};
+
+/** Runs in the page: more calls on the SDK loaded by `loadAndCallInPage`. */
+const callInPage = (calls: SdkCall[]): void => {
+  const sdk = (window as unknown as { e2eSdk: Record<string, (...args: unknown[]) => void> }).e2eSdk;
+  for (const [method, ...args] of calls) sdk[method]?.(...args);
+};
+
+/** `rudderanalytics.load(...)` immediately followed by `calls`, in one page task. */
+export const loadAndCall = (page: Page, settings: LoadSettings, calls: SdkCall[]): Promise<void> =>
+  page.evaluate(loadAndCallInPage, { settings, calls, writeKey: WRITE_KEY, apiKey: API_KEY });
+
+export const callSdk = (page: Page, calls: SdkCall[]): Promise<void> => page.evaluate(callInPage, calls);
+
+interface DestinationsState {
+  initialized: string[];
+  failed: string[];
+}
+
+/** The SDK's own view of the device-mode destinations (it exposes its state on `RudderStackGlobals`). */
+export const destinationsState = (page: Page): Promise<DestinationsState> =>
+  page.evaluate((writeKey) => {
+    interface Dest {
+      id: string;
+    }
+    const { state } = (
+      window as unknown as {
+        RudderStackGlobals: Record<
+          string,
+          { state: { nativeDestinations: Record<'initializedDestinations' | 'failedDestinations', { value: Dest[] }> } }
+        >;
+      }
+    ).RudderStackGlobals[writeKey] ?? { state: undefined };
+    return {
+      initialized: state?.nativeDestinations.initializedDestinations.value.map((d) => d.id) ?? [],
+      failed: state?.nativeDestinations.failedDestinations.value.map((d) => d.id) ?? [],
+    };
+  }, WRITE_KEY);
+
+/** Resolves once the SDK has our destination initialised, i.e. it forwards events to it directly. */
+export const integrationLive = async (page: Page): Promise<void> => {
+  await page.waitForFunction(
+    ({ writeKey, id }) =>
+      (
+        window as unknown as {
+          RudderStackGlobals?: Record<
+            string,
+            { state?: { nativeDestinations: { initializedDestinations: { value: { id: string }[] } } } } | undefined
+          >;
+        }
+      ).RudderStackGlobals?.[writeKey]?.state?.nativeDestinations.initializedDestinations.value.some(
+        (d) => d.id === id,
+      ) === true,
+    { writeKey: WRITE_KEY, id: DESTINATION_ID },
+  );
+};
+
+/** Waits until the Kissmetrics library has made `count` calls, then returns all of them. */
+export const kissmetricsCalls = async (page: Page, count: number, timeoutMs = 5000): Promise<KmCall[]> => {
+  await page.waitForFunction(
+    (n) => ((window as unknown as { __kmCalls?: unknown[] }).__kmCalls?.length ?? 0) >= n,
+    count,
+    { timeout: timeoutMs },
+  );
+  return page.evaluate(() => (window as unknown as { __kmCalls: KmCall[] }).__kmCalls);
+};
+
+/** Waits until `_kmq` is an array holding `count` commands, then returns them. */
+export const waitingCommands = async (page: Page, count: number): Promise<KmCall[]> => {
+  await page.waitForFunction((n) => {
+    const queue = (window as unknown as { _kmq?: unknown })._kmq;
+    return Array.isArray(queue) && queue.length >= n;
+  }, count);
+  return page.evaluate(() => (window as unknown as { _kmq: KmCall[] })._kmq);
+};
