@@ -3,7 +3,7 @@ import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
 // Library entry points, each published as ESM (.mjs), CJS (.cjs) and types (.d.ts, .d.cts).
-const entries = { index: 'src/index.ts' };
+const entries = { index: 'src/index.ts', cloud: 'src/cloud/index.ts' };
 
 const ts = () => typescript({ tsconfig: './tsconfig.build.json' });
 
@@ -19,7 +19,7 @@ export default [
         format: 'iife',
         strict: false,
         sourcemap: true,
-        plugins: [terser({ ecma: 2020, toplevel: true, compress: { passes: 3, unsafe_arrows: true } })],
+        plugins: [terser({ ecma: 2020, toplevel: true, compress: { passes: 3 } })],
       },
     ],
   },
@@ -28,9 +28,28 @@ export default [
     plugins: [ts()],
     external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
     output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs', sourcemap: true },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true },
+      {
+        dir: 'dist',
+        format: 'es',
+        entryFileNames: '[name].mjs',
+        chunkFileNames: 'chunks/[name]-[hash].mjs',
+        sourcemap: true,
+      },
+      {
+        dir: 'dist',
+        format: 'cjs',
+        entryFileNames: '[name].cjs',
+        chunkFileNames: 'chunks/[name]-[hash].cjs',
+        sourcemap: true,
+      },
     ],
+  },
+  {
+    // The `rudderstack-kissmetrics` command (package.json `bin`): Node ESM, dependencies left to npm.
+    input: 'src/cli.ts',
+    plugins: [ts()],
+    external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
+    output: { file: 'dist/cli.mjs', format: 'es', banner: '#!/usr/bin/env node', sourcemap: true },
   },
   ...['d.ts', 'd.cts'].map((ext) => ({
     input: entries,

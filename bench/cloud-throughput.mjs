@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,10 +54,31 @@ const startTracker = async (latencyMs) => {
 
 /** A realistic mix: 70% track (a fifth with two products), 20% page, 10% identify. One line each. */
 const event = (i) => {
-  const base = { userId: `user-${i % 5000}`, anonymousId: `anon-${i}`, timestamp: new Date(1.7e12 + i * 1000).toISOString() };
-  if (i % 10 === 9) return { ...base, type: 'identify', traits: { email: `u${i}@example.com`, plan: 'pro', company: { name: 'Acme' } } };
-  if (i % 10 >= 7) return { ...base, type: 'page', name: 'Pricing', properties: { path: '/pricing', url: 'https://example.com/pricing' } };
-  const products = i % 5 === 0 ? [{ sku: 'a', price: 10 }, { sku: 'b', price: 20 }] : undefined;
+  const base = {
+    userId: `user-${i % 5000}`,
+    anonymousId: `anon-${i}`,
+    timestamp: new Date(1.7e12 + i * 1000).toISOString(),
+  };
+  if (i % 10 === 9)
+    return {
+      ...base,
+      type: 'identify',
+      traits: { email: `u${i}@example.com`, plan: 'pro', company: { name: 'Acme' } },
+    };
+  if (i % 10 >= 7)
+    return {
+      ...base,
+      type: 'page',
+      name: 'Pricing',
+      properties: { path: '/pricing', url: 'https://example.com/pricing' },
+    };
+  const products =
+    i % 5 === 0
+      ? [
+          { sku: 'a', price: 10 },
+          { sku: 'b', price: 20 },
+        ]
+      : undefined;
   return { ...base, type: 'track', event: 'Order Completed', properties: { order_id: `o${i}`, total: 30, products } };
 };
 
@@ -107,7 +128,7 @@ try {
 
   const big = join(dir, 'big.ndjson');
   await writeEvents(big, BIG);
-  const { size } = await import('node:fs/promises').then((fs) => fs.stat(big));
+  const { size } = await stat(big);
   const tracker = await startTracker(0);
   const run = await send(big, tracker.url, 16);
   tracker.close();
@@ -117,7 +138,6 @@ try {
       `${Math.round(BIG / run.seconds)} events/s, ${tracker.requests()} requests, ` +
       `peak RSS ${run.peakRssMb === undefined ? 'n/a (no /usr/bin/time)' : `${run.peakRssMb.toFixed(0)} MB`}`,
   );
-  void readFile;
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -85,12 +85,12 @@ const prefixOption = (): Option =>
     'prefix track, page and product properties, as the destination setting does',
   ).default(false);
 
-/** Ctrl-C once: stop reading, finish or abandon what is in flight, report; twice: quit at once. */
+/** Ctrl-C once: stop reading, abort what is in flight (reported, written to --failed-out); twice: quit at once. */
 const interruptible = (): AbortSignal => {
   const controller = new AbortController();
   process.on('SIGINT', () => {
     if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    process.stderr.write('\ninterrupted: finishing the requests in flight (Ctrl-C again to quit now)\n');
+    process.stderr.write('\ninterrupted: stopping, the lines in flight are reported as not delivered\n');
     controller.abort();
   });
   return controller.signal;

@@ -5,8 +5,15 @@ import { MESSAGE_TYPES } from './types';
 
 export const LOG_SCOPE = 'Kissmetrics';
 
-const describe = (value: unknown): string =>
-  typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value;
+/** A short, safe description of any value: strings quoted, never a whole object. */
+export const describe = (value: unknown): string =>
+  typeof value === 'string'
+    ? JSON.stringify(value)
+    : value === null
+      ? 'null'
+      : Array.isArray(value)
+        ? 'array'
+        : typeof value;
 
 /** `expected <what>, got <value>`: the shape of every complaint about input. */
 const expected = (what: string, value: unknown): string => `expected ${what}, got ${describe(value)}`;
@@ -14,7 +21,7 @@ const expected = (what: string, value: unknown): string => `expected ${what}, go
 export const invalidApiKey = (value: unknown): string =>
   `${LOG_SCOPE}: config.apiKey: ${expected(`a Kissmetrics API key matching ${API_KEY_PATTERN.source}`, value)}`;
 
-export const notAMessage = (value: unknown): string => expected('{ message: object }', value);
+export const notAMessage = (value: unknown): string => expected('a RudderStack message object', value);
 
 export const unsupportedType = (type: unknown): string => expected(`type ${MESSAGE_TYPES.join('|')}`, type);
 

@@ -238,22 +238,42 @@ describe('bad input: nothing pushed, nothing thrown, one warning', () => {
   };
 
   it.each<[string, 'identify' | 'track' | 'page' | 'screen' | 'alias' | 'group', unknown, string]>([
-    ['undefined', 'track', undefined, 'Kissmetrics track: expected { message: object }, got undefined; nothing sent'],
-    ['null', 'identify', null, 'Kissmetrics identify: expected { message: object }, got undefined; nothing sent'],
-    ['a string', 'page', 'home', 'Kissmetrics page: expected { message: object }, got undefined; nothing sent'],
-    ['a number', 'group', 42, 'Kissmetrics group: expected { message: object }, got undefined; nothing sent'],
-    ['an empty element', 'alias', {}, 'Kissmetrics alias: expected { message: object }, got undefined; nothing sent'],
+    [
+      'undefined',
+      'track',
+      undefined,
+      'Kissmetrics track: expected a RudderStack message object, got undefined; nothing sent',
+    ],
+    [
+      'null',
+      'identify',
+      null,
+      'Kissmetrics identify: expected a RudderStack message object, got undefined; nothing sent',
+    ],
+    [
+      'a string',
+      'page',
+      'home',
+      'Kissmetrics page: expected a RudderStack message object, got undefined; nothing sent',
+    ],
+    ['a number', 'group', 42, 'Kissmetrics group: expected a RudderStack message object, got undefined; nothing sent'],
+    [
+      'an empty element',
+      'alias',
+      {},
+      'Kissmetrics alias: expected a RudderStack message object, got undefined; nothing sent',
+    ],
     [
       'a null message',
       'track',
       { message: null },
-      'Kissmetrics track: expected { message: object }, got null; nothing sent',
+      'Kissmetrics track: expected a RudderStack message object, got null; nothing sent',
     ],
     [
       'a string message',
       'screen',
       { message: 'x' },
-      'Kissmetrics screen: expected { message: object }, got "x"; nothing sent',
+      'Kissmetrics screen: expected a RudderStack message object, got "x"; nothing sent',
     ],
     [
       'a track without event',

@@ -328,7 +328,7 @@ describe('group', () => {
 
 describe('bad input', () => {
   it.each([undefined, null, 'track', 42, ['track']])('throws for the message %p', (message) => {
-    expect(() => translate('track', message, {})).toThrow(/^expected \{ message: object \}, got /);
+    expect(() => translate('track', message, {})).toThrow(/^expected a RudderStack message object, got /);
   });
 
   it('throws for an unsupported type', () => {

@@ -1,0 +1,31 @@
+/** Where Kissmetrics receives server-side events; `config.trackingHost` or `--endpoint` replaces it. */
+export const DEFAULT_TRACKING_HOST = 'https://trk.kissmetrics.io';
+
+/** The Kissmetrics tracking API: record an event, set properties, alias two identities. */
+export const ENDPOINT_PATHS = { record: '/e', set: '/s', alias: '/a' } as const;
+
+/** Parameters the tracking API reads itself; properties with these names would be misread, so they are dropped. */
+export const RESERVED_PARAMS = ['_k', '_p', '_n', '_t', '_d'] as const;
+
+/** Longer GET URLs are cut by proxies and servers; such requests go as POST with a form body. */
+export const MAX_GET_URL_LENGTH_CHARS = 2048;
+
+/** One attempt of one request may take this long, response included. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** Attempts per request, the first one included. */
+export const MAX_ATTEMPTS = 5;
+/** The back-off before retry n is a random wait in [0, min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2^(n-1))). */
+export const BASE_BACKOFF_MS = 500;
+export const MAX_BACKOFF_MS = 30_000;
+/** A `Retry-After` up to this long is honoured; a longer one ends the retries (the request is reported failed). */
+export const MAX_RETRY_AFTER_MS = 60_000;
+/** All attempts and waits of one request together stay within this. */
+export const DELIVERY_DEADLINE_MS = 120_000;
+
+/** `send`: requests in flight at once, by default and at most. */
+export const DEFAULT_CONCURRENCY = 8;
+export const MAX_CONCURRENCY = 256;
+/** `send` without a terminal: one progress line on stderr this often. */
+export const PROGRESS_INTERVAL_MS = 5_000;
+/** `translate --mode cloud` without `--api-key` shows this in `_k`. */
+export const PLACEHOLDER_API_KEY = 'YOUR_API_KEY';

@@ -1,0 +1,108 @@
+import { API_KEY_PATTERN } from '../constants';
+import { toKmqCommands } from '../mapping';
+import { invalidApiKey } from '../messages';
+import { bag, eventSeconds, idOf } from '../properties';
+import type { KmProperties, KmqCommand } from '../types';
+import { DEFAULT_TRACKING_HOST, ENDPOINT_PATHS, MAX_GET_URL_LENGTH_CHARS, RESERVED_PARAMS } from './constants';
+import { invalidTrackingHost, missingPerson } from './messages';
+import type { CloudConfig, KissmetricsParam, KissmetricsRequest } from './types';
+
+type Params = Record<string, KissmetricsParam>;
+
+const RESERVED: ReadonlySet<string> = new Set(RESERVED_PARAMS);
+
+/**
+ * `k=v&k=v` with every key and value percent-encoded: valid both as a query string and as an
+ * `application/x-www-form-urlencoded` body, so the length decided here is the length sent.
+ */
+export const encodeParams = (params: Params): string =>
+  Object.entries(params)
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`)
+    .join('&');
+
+/** The URL a GET request fetches. */
+export const requestUrl = (request: KissmetricsRequest): string =>
+  `${request.endpoint}?${encodeParams(request.params)}`;
+
+const parseUrl = (value: unknown): URL | undefined => {
+  try {
+    return typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The tracking host URL without trailing `/`: the default, or `value` when it is an http(s) URL. */
+export const trackingHostOf = (value: unknown): string => {
+  if (value === undefined) return DEFAULT_TRACKING_HOST;
+  const url = parseUrl(value);
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash) throw new Error(invalidTrackingHost(value));
+  return url.href.replace(/\/+$/, '');
+};
+
+const withoutReserved = (props: KmProperties): KmProperties =>
+  Object.fromEntries(Object.entries(props).filter(([key]) => !RESERVED.has(key)));
+
+/**
+ * Translates one RudderStack message into Kissmetrics tracking API requests, in sending order.
+ * The device-mode rules decide what is recorded and set (same event and property names); this
+ * function only turns each `_kmq` command into its HTTP request:
+ * `record` → `/e`, `set` → `/s`, `alias` → `/a`, and `identify` → `/a` from the anonymous id.
+ *
+ * Throws an `Error` naming the problem for an invalid config, an unsupported type, a message the
+ * rules cannot translate, or one without a person (`userId` or `anonymousId`). Never returns a
+ * partial result. `nowMs` is the event time when the message has neither `timestamp` nor
+ * `originalTimestamp`.
+ */
+export const toKissmetricsRequests = (
+  message: unknown,
+  config: CloudConfig,
+  nowMs: number = Date.now(),
+): KissmetricsRequest[] => {
+  const apiKey: unknown = config.apiKey;
+  if (typeof apiKey !== 'string' || !API_KEY_PATTERN.test(apiKey)) throw new Error(invalidApiKey(apiKey));
+  const host = trackingHostOf(config.trackingHost);
+  // Throws first for anything that is not a translatable message, so `fields` is the message itself.
+  const commands = toKmqCommands(message, config, nowMs);
+  const fields = bag(message);
+  const type = fields.type;
+  const time = eventSeconds(fields, nowMs);
+  const anonymousId = idOf(fields.anonymousId);
+  const person = (): string => {
+    const id = idOf(fields.userId) ?? anonymousId;
+    if (!id) throw new Error(missingPerson(String(type)));
+    return id;
+  };
+
+  const request = (path: string, params: Params): KissmetricsRequest => {
+    const endpoint = host + path;
+    const method = `${endpoint}?${encodeParams(params)}`.length > MAX_GET_URL_LENGTH_CHARS ? 'POST' : 'GET';
+    return { method, endpoint, params };
+  };
+  const base = (p: string, t: number = time): Params => ({ _k: apiKey, _p: p, _t: t, _d: 1 });
+
+  const toRequests = (command: KmqCommand): KissmetricsRequest[] => {
+    switch (command[0]) {
+      case 'identify':
+        // What the Kissmetrics browser library does on identify: tie the anonymous visitor to the user.
+        return anonymousId && anonymousId !== command[1]
+          ? [request(ENDPOINT_PATHS.alias, { ...base(anonymousId), _n: command[1] })]
+          : [];
+      case 'record':
+        return [request(ENDPOINT_PATHS.record, { ...base(person()), _n: command[1], ...withoutReserved(command[2]) })];
+      case 'set': {
+        // Product sets carry their own `_t` (T + i) so that Kissmetrics keeps every item of an order.
+        const own = command[1]._t;
+        const t = type === 'track' && typeof own === 'number' ? own : time;
+        return [request(ENDPOINT_PATHS.set, { ...base(person(), t), ...withoutReserved(command[1]) })];
+      }
+      case 'alias':
+        return [request(ENDPOINT_PATHS.alias, { ...base(command[2]), _n: command[1] })];
+      case 'clearIdentity':
+        // Identity on the server is per request: there is nothing to clear.
+        return [];
+    }
+  };
+
+  return commands.flatMap(toRequests);
+};

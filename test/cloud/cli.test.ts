@@ -1,0 +1,284 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { toKissmetricsRequests } from '../../src/cloud';
+import { translate } from '../../src/mapping';
+import { startTracker } from './fakeTracker';
+import type { FakeTracker } from './fakeTracker';
+
+/** The built command, as `npx rudderstack-kissmetrics` runs it (`npm test` builds it first). */
+const CLI = resolve(__dirname, '../../dist/cli.mjs');
+const KEY = 'b'.repeat(40);
+const TIMESTAMP = '2024-03-01T12:00:00.000Z';
+const T = 1709294400;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const run = (args: string[], stdin = ''): Promise<Run> =>
+  new Promise((done, fail) => {
+    const env = { ...process.env };
+    delete env.KISSMETRICS_API_KEY;
+    const child = spawn(process.execPath, [CLI, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      done({ code, stdout, stderr });
+    });
+    child.stdin.end(stdin);
+  });
+
+const thrown = (run: () => unknown): string => {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error('expected a throw');
+};
+
+const ndjson = (text: string): unknown[] =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as unknown);
+
+let dir = '';
+let tracker: FakeTracker | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
+  dir = await mkdtemp(join(tmpdir(), 'km-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await tracker?.close();
+  tracker = undefined;
+});
+
+describe('send', () => {
+  const signedUp = {
+    type: 'track',
+    event: 'Signed Up',
+    userId: 'u1',
+    timestamp: TIMESTAMP,
+    properties: { plan: 'pro' },
+  };
+  const noEvent = { type: 'track', userId: 'u1', timestamp: TIMESTAMP };
+  const identify = { type: 'identify', userId: 'u2', anonymousId: 'a2', timestamp: TIMESTAMP, traits: { name: 'T' } };
+  const alwaysFails = { type: 'track', event: 'Always Fails', userId: 'u1', timestamp: TIMESTAMP };
+  const home = { type: 'page', userId: 'u3', name: 'Home', timestamp: TIMESTAMP };
+  const partial = {
+    type: 'track',
+    event: 'Partial',
+    userId: 'u9',
+    timestamp: TIMESTAMP,
+    properties: { products: [{ sku: 'p' }] },
+  };
+  const malformed = '{"type":"track",';
+  const lines = [signedUp, malformed, '', noEvent, identify, alwaysFails, home, [1, 2], partial].map((l) =>
+    typeof l === 'string' ? l : JSON.stringify(l),
+  );
+
+  it('delivers what it can through a flaky tracker, writes the rest to --failed-out and exits 1', async () => {
+    // 503 then 200 for Signed Up, 429 then 200 for the identify /s, always 500 for Always Fails and Partial's product.
+    tracker = await startTracker((r, attempt) => {
+      if (r.params._n === 'Always Fails' || r.params.sku === 'p') return { status: 500 };
+      if (attempt === 1 && r.params._n === 'Signed Up') return { status: 503 };
+      if (attempt === 1 && r.path === '/s') return { status: 429 };
+      return { status: 200 };
+    });
+    const input = join(dir, 'mixed.ndjson');
+    const failedOut = join(dir, 'mixed.failed.ndjson');
+    await writeFile(input, `${lines.join('\n')}\n`);
+
+    const result = await run([
+      'send',
+      '--api-key',
+      KEY,
+      '--endpoint',
+      tracker.url,
+      '--concurrency',
+      '4',
+      '--max-attempts',
+      '2',
+      '--failed-out',
+      failedOut,
+      input,
+    ]);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.slice(result.stderr.indexOf('summary:'))).toBe(
+      [
+        'summary: 8 lines read',
+        '  sent:                    3  (5 requests delivered)',
+        '  retried:                 4  (retries in all)',
+        '  nothing to send:         0',
+        '  malformed:               1',
+        '  untranslatable:          2',
+        '  failed:                  2  (after retries)',
+        `5 lines not delivered, written to ${failedOut}`,
+        '',
+      ].join('\n'),
+    );
+    const parseError = thrown(() => JSON.parse(malformed));
+    expect(result.stderr).toContain(`line 2: malformed JSON: ${parseError}\n`);
+    const failed = ndjson(await readFile(failedOut, 'utf8')) as { line: number }[];
+    expect(failed.sort((a, b) => a.line - b.line)).toEqual([
+      { line: 2, reason: `malformed JSON: ${parseError}`, raw: malformed },
+      { line: 4, reason: thrown(() => translate('track', noEvent, {})), event: noEvent },
+      { line: 6, reason: 'request 1 of 1 (GET /e) failed: HTTP 500, after 2 attempts', event: alwaysFails },
+      { line: 8, reason: 'expected a RudderStack message object, got array', event: [1, 2] },
+      {
+        line: 9,
+        reason: 'request 2 of 2 (GET /s) failed: HTTP 500, after 2 attempts; request 1 was delivered',
+        event: partial,
+      },
+    ]);
+    const accepted = tracker.accepted.map((r) => `${r.path} ${r.params._p} ${r.params._n ?? ''}`).sort();
+    expect(accepted).toEqual(['/a a2 u2', '/e u1 Signed Up', '/e u3 Viewed Home page', '/e u9 Partial', '/s u2 ']);
+    expect(tracker.accepted.find((r) => r.path === '/s')?.params).toEqual({
+      _k: KEY,
+      _p: 'u2',
+      _t: String(T),
+      _d: '1',
+      name: 'T',
+    });
+  });
+
+  it('reads stdin, exits 0 when every line is delivered, and leaves --failed-out empty', async () => {
+    tracker = await startTracker();
+    const failedOut = join(dir, 'ok.failed.ndjson');
+    const result = await run(
+      ['send', '--api-key', KEY, '--endpoint', tracker.url, '--failed-out', failedOut, '-'],
+      `${JSON.stringify(signedUp)}\r\n${JSON.stringify(home)}\r\n\r\n`,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^summary: 2 lines read\n {2}sent: +2 {2}\(2 requests delivered\)\n/);
+    expect(result.stderr).not.toContain('not delivered');
+    expect(await readFile(failedOut, 'utf8')).toBe('');
+    expect(tracker.accepted).toHaveLength(2);
+  });
+
+  it('--dry-run prints the requests of each line and sends nothing', async () => {
+    tracker = await startTracker();
+    const result = await run(
+      ['send', '--dry-run', '--api-key', KEY, '--endpoint', tracker.url],
+      `${JSON.stringify(signedUp)}\n`,
+    );
+    expect(result.code).toBe(0);
+    expect(ndjson(result.stdout)).toEqual([
+      { line: 1, requests: toKissmetricsRequests(signedUp, { apiKey: KEY, trackingHost: tracker.url }) },
+    ]);
+    expect(result.stderr).toContain('translated:              1  (1 request printed, none sent: dry run)');
+    expect(tracker.attempts).toEqual([]);
+  });
+
+  it('takes the api key from KISSMETRICS_API_KEY', async () => {
+    const { url, accepted } = (tracker = await startTracker());
+    const result = await new Promise<Run>((done) => {
+      const child = spawn(process.execPath, [CLI, 'send', '--endpoint', url], {
+        env: { ...process.env, KISSMETRICS_API_KEY: KEY },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('close', (code) => {
+        done({ code, stdout: '', stderr });
+      });
+      child.stdin.end(`${JSON.stringify(home)}\n`);
+    });
+    expect(result.code).toBe(0);
+    expect(accepted.map((r) => r.params._k)).toEqual([KEY]);
+  });
+
+  it.each<[string, string[], string]>([
+    ['no api key', ['send', '-'], "error: required option '--api-key <key>' not specified"],
+    ['a malformed api key', ['send', '--api-key', 'no spaces please', '-'], 'expected a Kissmetrics API key'],
+    [
+      'an endpoint that is not a URL',
+      ['send', '--api-key', KEY, '--endpoint', 'localhost:8080', '-'],
+      'expected an http(s) URL',
+    ],
+    [
+      'a concurrency of 0',
+      ['send', '--api-key', KEY, '--concurrency', '0', '-'],
+      'expected a whole number from 1 to 256',
+    ],
+    [
+      'a missing input file',
+      ['send', '--api-key', KEY, '/nonexistent/events.ndjson'],
+      'cannot read /nonexistent/events.ndjson: ENOENT',
+    ],
+    [
+      'an unwritable --failed-out',
+      ['send', '--api-key', KEY, '--failed-out', '/nonexistent/dir/f.ndjson', '-'],
+      'cannot write /nonexistent/dir/f.ndjson: ENOENT',
+    ],
+    ['an unknown command', ['sned'], "error: unknown command 'sned'"],
+    [
+      'an unknown mode',
+      ['translate', '--mode', 'edge'],
+      "argument 'edge' is invalid. Allowed choices are device, cloud.",
+    ],
+  ])('exits 2 with a clear message for %s', async (_name, args, message) => {
+    const result = await run(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('translate', () => {
+  const track = {
+    type: 'track',
+    event: 'Order Completed',
+    userId: 'u1',
+    timestamp: TIMESTAMP,
+    properties: { total: 30, products: [{ sku: 'a' }, { sku: 'b' }] },
+  };
+  const page = { type: 'page', anonymousId: 'a1', name: 'Home', timestamp: TIMESTAMP, properties: { path: '/' } };
+
+  it('prints the _kmq commands of each NDJSON line (device mode by default)', async () => {
+    const result = await run(
+      ['translate', '--prefix-properties'],
+      `${JSON.stringify(track)}\n${JSON.stringify(page)}\n`,
+    );
+    expect(result.code).toBe(0);
+    expect(ndjson(result.stdout)).toEqual([
+      { line: 1, commands: translate('track', track, { prefixProperties: true }) },
+      { line: 2, commands: translate('page', page, { prefixProperties: true }) },
+    ]);
+  });
+
+  it('prints the HTTP requests in cloud mode', async () => {
+    const result = await run(['translate', '--mode', 'cloud', '--api-key', KEY], `${JSON.stringify(track)}\n`);
+    expect(result.code).toBe(0);
+    expect(ndjson(result.stdout)).toEqual([{ line: 1, requests: toKissmetricsRequests(track, { apiKey: KEY }) }]);
+  });
+
+  it('reads one indented JSON message and prints its commands indented', async () => {
+    const result = await run(['translate'], JSON.stringify(page, null, 2));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${JSON.stringify(translate('page', page, {}), null, 2)}\n`);
+  });
+
+  it('reports malformed and untranslatable lines with their numbers on stderr and exits 1', async () => {
+    const result = await run(['translate'], `${JSON.stringify(page)}\n{oops\n${JSON.stringify({ type: 'fly' })}\n`);
+    expect(result.code).toBe(1);
+    expect(ndjson(result.stdout)).toEqual([{ line: 1, commands: translate('page', page, {}) }]);
+    expect(result.stderr).toBe(
+      `line 2: malformed JSON: ${thrown(() => JSON.parse('{oops'))}\nline 3: ${thrown(() => translate('fly', { type: 'fly' }, {}))}\n`,
+    );
+  });
+});
