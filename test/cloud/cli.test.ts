@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { toKissmetricsRequests } from '../../src/cloud';
 import { translate } from '../../src/mapping';
+import { thrown } from '../thrown';
 import { startTracker } from './fakeTracker';
 import type { FakeTracker } from './fakeTracker';
 
@@ -35,15 +36,6 @@ const run = (args: string[], stdin = ''): Promise<Run> =>
     });
     child.stdin.end(stdin);
   });
-
-const thrown = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-  throw new Error('expected a throw');
-};
 
 const ndjson = (text: string): unknown[] =>
   text

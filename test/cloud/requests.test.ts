@@ -1,6 +1,7 @@
 import { encodeParams, requestUrl, toKissmetricsRequests } from '../../src/cloud';
 import type { CloudConfig, KissmetricsRequest } from '../../src/cloud';
 import { translate } from '../../src/mapping';
+import { thrown } from '../thrown';
 import { invalidApiKey } from '../../src/messages';
 import type { KmProperties } from '../../src/types';
 
@@ -331,15 +332,6 @@ describe('toKissmetricsRequests: tracking host', () => {
 });
 
 describe('toKissmetricsRequests: errors name the problem', () => {
-  const thrown = (run: () => unknown): string => {
-    try {
-      run();
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
-    }
-    throw new Error('expected a throw');
-  };
-
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['an unsupported type', { type: 'fly', userId: 'u1' }, /"fly"/],
     ['a message without type', { userId: 'u1' }, /type/],
