@@ -1,6 +1,7 @@
 /**
  * @jest-environment jsdom
  */
+import type { RSAEvent } from '@rudderstack/analytics-js';
 import { Kissmetrics, register } from '../src/kissmetrics';
 import type { KissmetricsGlobals, KmqCommand } from '../src/types';
 
@@ -212,6 +213,56 @@ describe('event methods', () => {
     g._kmq = { push: (command: KmqCommand) => received.push(command) };
     integration.alias({ message: { userId: 'b', previousId: 'a' } });
     expect(received).toEqual([['alias', 'b', 'a']]);
+  });
+});
+
+describe('events typed exactly as the SDK types them (RSAEvent)', () => {
+  const sdkEvent = (message: Partial<RSAEvent['message']>): RSAEvent => ({
+    message: {
+      type: 'track',
+      channel: 'web',
+      anonymousId: 'anon-1',
+      messageId: 'm-1',
+      originalTimestamp: '2026-01-01T00:00:00.000Z',
+      integrations: { All: true },
+      event: null,
+      context: {
+        app: {
+          name: 'RudderLabs JavaScript SDK',
+          version: '3.34.1',
+          namespace: 'com.rudderlabs.javascript',
+          installType: 'npm',
+        },
+        library: { name: 'RudderLabs JavaScript SDK', version: '3.34.1' },
+        userAgent: DESKTOP_UA,
+        os: { name: '', version: '' },
+        locale: 'en-GB',
+        screen: { density: 1, width: 1920, height: 1080, innerWidth: 1280, innerHeight: 720 },
+        timezone: 'GMT+0000',
+        traits: { plan: 'pro', address: { city: 'Brussels' } },
+      },
+      ...message,
+    },
+  });
+
+  it('translates identify, track with products, page and group as the SDK builds them', () => {
+    const integration = started();
+    integration.identify(sdkEvent({ type: 'identify', userId: 'u1' }));
+    integration.track(
+      sdkEvent({ event: 'Order Completed', properties: { total: '$20', products: [{ sku: 'a' }, { sku: 'b' }] } }),
+    );
+    integration.page(sdkEvent({ type: 'page', name: 'Home', properties: { name: 'Home', url: 'u' } }));
+    integration.group(sdkEvent({ type: 'group', groupId: 'g1', traits: { name: 'Acme' } }));
+    expect(queued()).toEqual([
+      ['identify', 'u1'],
+      ['set', { plan: 'pro', 'address.city': 'Brussels' }],
+      ['record', 'Order Completed', { total: '$20', revenue: 20, 'Billing Amount': 20 }],
+      ['set', { sku: 'a', _t: 1767225600, _d: 1 }],
+      ['set', { sku: 'b', _t: 1767225601, _d: 1 }],
+      ['record', 'Viewed Home page', { name: 'Home', url: 'u' }],
+      ['set', { 'Group - name': 'Acme', 'Group - id': 'g1' }],
+    ]);
+    expect(warn).not.toHaveBeenCalled();
   });
 });
 

@@ -1,3 +1,4 @@
+import type { LoadOptions, RudderAnalytics } from '@rudderstack/analytics-js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { routeKissmetrics } from './browser';
 import type { LibraryArrival, Traffic } from './browser';
@@ -71,9 +72,8 @@ export type SdkCall =
   | ['alias', string]
   | ['group', string, object];
 
-interface InPageSdk {
-  load(writeKey: string, dataPlaneUrl: string, options: object): void;
-}
+/** The SDK's own types: type-only, so nothing of the package is evaluated in Node or sent to the page. */
+type InPageSdk = Pick<RudderAnalytics, 'load'>;
 
 interface LoadArguments {
   settings: LoadSettings;
@@ -91,13 +91,14 @@ const loadAndCallInPage = ({ settings, calls, writeKey, apiKey }: LoadArguments)
   const w = window as unknown as { rudderanalytics: { RudderAnalytics: new () => InPageSdk }; e2eSdk: InPageSdk };
   const sdk = new w.rudderanalytics.RudderAnalytics();
   w.e2eSdk = sdk;
-  sdk.load(writeKey, settings.baseUrl, {
+  const options: Partial<LoadOptions> = {
     configUrl: `${settings.baseUrl}/?apiKey=${apiKey}&prefixProperties=${String(settings.prefixProperties)}`,
     destSDKBaseURL: settings.destSDKBaseURL,
     plugins: ['DeviceModeDestinations', 'NativeDestinationQueue', 'XhrQueue', 'StorageEncryption'],
     polyfillIfRequired: false,
     storage: { migrate: false },
-  });
+  };
+  sdk.load(writeKey, settings.baseUrl, options);
   const methods = sdk as unknown as Record<string, (...args: unknown[]) => void>;
   for (const [method, ...args] of calls) methods[method]?.(...args);
 };
