@@ -19,8 +19,6 @@ export class UsageError extends Error {
 export interface Input {
   stream: Readable;
   sizeBytes?: number;
-  /** Bytes read from the file so far. */
-  bytesRead?: () => number;
 }
 
 /** `FILE`, or stdin for `-` or no file; refuses a terminal on stdin unless `-` says so. */
@@ -36,7 +34,7 @@ export const openInput = async (file: string | undefined, stdin: Readable & { is
   await once(stream, 'open').catch((error: unknown) => {
     throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
   });
-  return info.isFile() ? { stream, sizeBytes: info.size, bytesRead: () => stream.bytesRead } : { stream };
+  return info.isFile() ? { stream, sizeBytes: info.size } : { stream };
 };
 
 /** A file to write, created (or emptied) before any work starts so that a bad path fails early. */

@@ -29,7 +29,8 @@ export const notDelivered = (c: Counts): number => c.malformed + c.untranslatabl
 
 /** Shows how far `send` is: a bar on a terminal, a plain line every few seconds otherwise. */
 export interface Progress {
-  update(counts: Counts, bytesRead?: number): void;
+  /** `bytesDone`: input bytes of the lines taken up so far, for the percentage of a file. */
+  update(counts: Counts, bytesDone?: number): void;
   /** A message that must not be garbled by the bar. */
   log(text: string): void;
   stop(): void;
@@ -57,8 +58,8 @@ const barProgress = (stream: NodeJS.WriteStream, sizeBytes: number | undefined):
   );
   const bar: SingleBar = multi.create(sizeBytes ?? 0, 0, { lines: 0, sent: 0, failed: 0, rate: 0 });
   return {
-    update: (c, bytesRead) => {
-      bar.update(bytesRead ?? 0, {
+    update: (c, bytesDone) => {
+      bar.update(bytesDone ?? 0, {
         lines: c.lines,
         sent: c.sent,
         failed: notDelivered(c),

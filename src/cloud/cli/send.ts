@@ -124,10 +124,13 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
 
   const inFlight = new Set<Promise<void>>();
   let lastLine = 0;
+  // Bytes of the lines taken up, not of the file read: the stream reads ahead of the work.
+  let bytesDone = 0;
   for await (const { number, text } of readLines(input.stream)) {
     if (options.signal?.aborted) break;
     lastLine = number;
-    progress.update(counts, input.bytesRead?.());
+    bytesDone += Buffer.byteLength(text) + 1;
+    progress.update(counts, bytesDone);
     if (!text.trim()) continue;
     counts.lines++;
     const parsed = parseJson(text);
