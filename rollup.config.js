@@ -10,7 +10,7 @@ const ts = () => typescript({ tsconfig: './tsconfig.build.json' });
 export default [
   {
     // The script the RudderStack SDK loads: a standalone IIFE with no runtime dependency.
-    input: 'src/browser.ts',
+    input: 'src/device/browser.ts',
     plugins: [ts()],
     output: [
       { file: 'dist/Kissmetrics.js', format: 'iife', strict: false, sourcemap: true },
@@ -46,7 +46,7 @@ export default [
   },
   {
     // The `rudderstack-kissmetrics` command (package.json `bin`): Node ESM, dependencies left to npm.
-    input: 'src/cli.ts',
+    input: 'src/cli/main.ts',
     plugins: [ts()],
     external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
     output: { file: 'dist/cli.mjs', format: 'es', banner: '#!/usr/bin/env node', sourcemap: true },

@@ -1,15 +1,8 @@
-export { Kissmetrics, register } from './kissmetrics';
-export { toKmqCommands, translate, viewEventName } from './mapping';
-export type { MappingSettings } from './mapping';
-export { clean, money, prefix } from './properties';
+export { Kissmetrics, register } from './device/kissmetrics';
+export { toKmqCommands, translate, viewEventName } from './rules/mapping';
+export type { MappingSettings } from './rules/mapping';
+export { clean, money, prefix } from './rules/properties';
 export { toKissmetricsRequests } from './cloud/requests';
 export type { CloudConfig, KissmetricsRequest } from './cloud/types';
-export type {
-  AnalyticsInstance,
-  KissmetricsConfig,
-  KmProperties,
-  KmqCommand,
-  KmValue,
-  MessageType,
-  RudderElement,
-} from './types';
+export type { KissmetricsConfig, KmProperties, KmqCommand, KmValue, MessageType } from './rules/types';
+export type { AnalyticsInstance, RudderElement } from './device/types';

@@ -1,4 +1,4 @@
-import { describe } from '../messages';
+import { describe } from '../rules/messages';
 
 /** Texts the cloud translator and the sender throw or report. */
 

@@ -1,8 +1,8 @@
-import { API_KEY_PATTERN } from '../constants';
-import { toKmqCommands } from '../mapping';
-import { invalidApiKey } from '../messages';
-import { bag, eventSeconds, idOf } from '../properties';
-import type { KmProperties, KmqCommand } from '../types';
+import { API_KEY_PATTERN } from '../rules/constants';
+import { toKmqCommands } from '../rules/mapping';
+import { invalidApiKey } from '../rules/messages';
+import { bag, eventSeconds, idOf } from '../rules/properties';
+import type { KmProperties, KmqCommand } from '../rules/types';
 import { DEFAULT_TRACKING_HOST, ENDPOINT_PATHS, MAX_GET_URL_LENGTH_CHARS, RESERVED_PARAMS } from './constants';
 import { invalidTrackingHost, missingPerson } from './messages';
 import type { CloudConfig, KissmetricsParam, KissmetricsRequest } from './types';

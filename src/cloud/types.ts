@@ -1,4 +1,4 @@
-import type { KissmetricsConfig } from '../types';
+import type { KissmetricsConfig } from '../rules/types';
 
 /** A value of the tracking API's query string or form body. */
 export type KissmetricsParam = string | number | boolean;

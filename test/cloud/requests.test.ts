@@ -1,9 +1,9 @@
 import { encodeParams, requestUrl, toKissmetricsRequests } from '../../src/cloud';
 import type { CloudConfig, KissmetricsRequest } from '../../src/cloud';
-import { translate } from '../../src/mapping';
+import { translate } from '../../src/rules/mapping';
 import { thrown } from '../thrown';
-import { invalidApiKey } from '../../src/messages';
-import type { KmProperties } from '../../src/types';
+import { invalidApiKey } from '../../src/rules/messages';
+import type { KmProperties } from '../../src/rules/types';
 
 const KEY = 'a'.repeat(40);
 const config: CloudConfig = { apiKey: KEY };

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
-import { toKissmetricsRequests } from '../requests';
-import { sendRequests } from '../sender';
-import type { CloudConfig, KissmetricsRequest, SendOptions, SendOutcome } from '../types';
+import { toKissmetricsRequests } from '../cloud/requests';
+import { sendRequests } from '../cloud/sender';
+import type { CloudConfig, KissmetricsRequest, SendOptions, SendOutcome } from '../cloud/types';
 import { EXIT_INTERRUPTED, EXIT_NOT_DELIVERED, EXIT_OK, close, parseJson, readLines, reasonOf, write } from './io';
 import type { Input } from './io';
 import { emptyCounts, notDelivered, progressOn } from './progress';

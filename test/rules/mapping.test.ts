@@ -1,5 +1,5 @@
-import { toKmqCommands, translate } from '../src/mapping';
-import type { KmqCommand } from '../src/types';
+import { toKmqCommands, translate } from '../../src/rules/mapping';
+import type { KmqCommand } from '../../src/rules/types';
 
 const NOW_MS = Date.UTC(2026, 10, 28, 12, 0, 0);
 const T = Date.UTC(2026, 0, 2, 3, 4, 5) / 1000;

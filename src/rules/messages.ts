@@ -16,7 +16,7 @@ export const describe = (value: unknown): string =>
         : typeof value;
 
 /** `expected <what>, got <value>`: the shape of every complaint about input. */
-const expected = (what: string, value: unknown): string => `expected ${what}, got ${describe(value)}`;
+export const expected = (what: string, value: unknown): string => `expected ${what}, got ${describe(value)}`;
 
 export const invalidApiKey = (value: unknown): string =>
   `${LOG_SCOPE}: config.apiKey: ${expected(`a Kissmetrics API key matching ${API_KEY_PATTERN.source}`, value)}`;
@@ -33,11 +33,3 @@ export const invalidAlias = (userId: unknown, previousId: unknown): string =>
   expected(`a userId other than previousId ${describe(previousId)}`, userId);
 
 export const nothingToGroup = (): string => expected('a groupId or traits', undefined);
-
-export const notInitialised = (): string => 'init() has not succeeded';
-
-export const noQueue = (queue: unknown): string => expected('window._kmq.push', queue);
-
-/** The warning an event method logs instead of throwing. */
-export const dropped = (method: string, error: unknown): string =>
-  `${LOG_SCOPE} ${method}: ${error instanceof Error ? error.message : String(error)}; nothing sent`;

@@ -1,4 +1,4 @@
-import { clean, eventSeconds, money, prefix, revenueOf } from '../src/properties';
+import { clean, eventSeconds, money, prefix, revenueOf } from '../../src/rules/properties';
 
 describe('clean', () => {
   it.each<[string, unknown, Record<string, unknown>]>([

@@ -1,10 +1,13 @@
-import { API_KEY_PATTERN, MOBILE_SESSION, MOBILE_USER_AGENT, QUIET_LOG_LEVELS, SDK_GLOBAL } from './constants';
+import { API_KEY_PATTERN } from '../rules/constants';
+import { translate } from '../rules/mapping';
+import { invalidApiKey } from '../rules/messages';
+import { bag } from '../rules/properties';
+import type { Bag } from '../rules/properties';
+import type { KmqCommand, MessageType } from '../rules/types';
+import { MOBILE_SESSION, MOBILE_USER_AGENT, QUIET_LOG_LEVELS, SDK_GLOBAL } from './constants';
 import { loadKissmetricsScripts } from './loader';
-import { translate } from './mapping';
-import { dropped, invalidApiKey, noQueue, notInitialised } from './messages';
-import { bag } from './properties';
-import type { Bag } from './properties';
-import type { AnalyticsInstance, KissmetricsGlobals, KmqCommand, MessageType, RudderElement } from './types';
+import { dropped, noQueue, notInitialised } from './messages';
+import type { AnalyticsInstance, KissmetricsGlobals, RudderElement } from './types';
 
 const globals = (): KissmetricsGlobals => window as unknown as KissmetricsGlobals;
 

@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import type { Kissmetrics } from '../src/kissmetrics';
-import type { KissmetricsGlobals } from '../src/types';
+import type { Kissmetrics } from '../../src/device/kissmetrics';
+import type { KissmetricsGlobals } from '../../src/device/types';
 
 // `npm test` builds first (pretest), so these are the files a page really loads.
-const DIST = join(__dirname, '..', 'dist');
+const DIST = join(__dirname, '..', '..', 'dist');
 const minified = readFileSync(join(DIST, 'Kissmetrics.min.js'), 'utf8');
 
 /**
@@ -85,6 +85,6 @@ describe('dist/Kissmetrics.min.js', () => {
     const readable = readFileSync(join(DIST, 'Kissmetrics.js'), 'utf8');
     expect(readable).toContain('Kissmetrics_RS');
     const map = JSON.parse(readFileSync(join(DIST, 'Kissmetrics.min.js.map'), 'utf8')) as { sources: string[] };
-    expect(map.sources.some((s) => s.endsWith('src/mapping.ts'))).toBe(true);
+    expect(map.sources.some((s) => s.endsWith('src/rules/mapping.ts'))).toBe(true);
   });
 });

@@ -4,10 +4,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { toKissmetricsRequests } from '../../src/cloud';
-import { translate } from '../../src/mapping';
+import { translate } from '../../src/rules/mapping';
 import { thrown } from '../thrown';
-import { startTracker } from './fakeTracker';
-import type { FakeTracker } from './fakeTracker';
+import { startTracker } from '../cloud/fakeTracker';
+import type { FakeTracker } from '../cloud/fakeTracker';
 
 /** The built command, as `npx rudderstack-kissmetrics` runs it (`npm test` builds it first). */
 const CLI = resolve(__dirname, '../../dist/cli.mjs');

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import { toKmqCommands } from '../../mapping';
-import { toKissmetricsRequests } from '../requests';
+import { toKissmetricsRequests } from '../cloud/requests';
+import { toKmqCommands } from '../rules/mapping';
 import { EXIT_NOT_DELIVERED, EXIT_OK, parseJson, readLines, reasonOf, write } from './io';
 
 export interface TranslateOptions {

@@ -2,8 +2,9 @@
  * @jest-environment jsdom
  */
 import type { RSAEvent } from '@rudderstack/analytics-js';
-import { Kissmetrics, register } from '../src/kissmetrics';
-import type { KissmetricsGlobals, KmqCommand } from '../src/types';
+import { Kissmetrics, register } from '../../src/device/kissmetrics';
+import type { KissmetricsGlobals } from '../../src/device/types';
+import type { KmqCommand } from '../../src/rules/types';
 
 const KEY = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2';
 const LIBRARY = 'https://i.kissmetrics.io/i.js';

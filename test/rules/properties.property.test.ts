@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { clean } from '../src/properties';
+import { clean } from '../../src/rules/properties';
 
 // Fixed by default so that CI is reproducible; fast-check prints the seed and path of any failure,
 // and FC_SEED=<n> replays or explores another run.

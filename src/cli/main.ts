@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { API_KEY_PATTERN } from './constants';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_TRACKING_HOST,
@@ -8,19 +7,12 @@ import {
   MAX_CONCURRENCY,
   PLACEHOLDER_API_KEY,
   REQUEST_TIMEOUT_MS,
-} from './cloud/constants';
-import { trackingHostOf } from './cloud/requests';
-import {
-  EXIT_INTERRUPTED,
-  EXIT_NOT_DELIVERED,
-  EXIT_USAGE,
-  UsageError,
-  openInput,
-  openOutput,
-  reasonOf,
-} from './cloud/cli/io';
-import { runSend } from './cloud/cli/send';
-import { runTranslate } from './cloud/cli/translate';
+} from '../cloud/constants';
+import { trackingHostOf } from '../cloud/requests';
+import { API_KEY_PATTERN } from '../rules/constants';
+import { EXIT_INTERRUPTED, EXIT_NOT_DELIVERED, EXIT_USAGE, UsageError, openInput, openOutput, reasonOf } from './io';
+import { runSend } from './send';
+import { runTranslate } from './translate';
 
 const NAME = 'rudderstack-kissmetrics';
 

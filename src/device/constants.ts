@@ -1,0 +1,14 @@
+/** The SDK's type name for this destination: it loads `Kissmetrics.min.js` and reads `window.Kissmetrics_RS`. */
+export const SDK_TYPE_NAME = 'Kissmetrics';
+export const SDK_GLOBAL = `${SDK_TYPE_NAME}_RS`;
+
+export const KM_LIBRARY_URL = 'https://i.kissmetrics.io/i.js';
+export const KM_KEY_SCRIPT_URL = (apiKey: string): string =>
+  `https://scripts.kissmetrics.io/${encodeURIComponent(apiKey)}.2.js`;
+
+export const MOBILE_SESSION = 'Mobile Session';
+
+export const MOBILE_USER_AGENT = /Android|BlackBerry|IEMobile|Opera Mini|iPhone|iPod|iPad/i;
+
+/** The SDK's levels are LOG < INFO < DEBUG < WARN < ERROR < NONE: these two hide warnings. */
+export const QUIET_LOG_LEVELS = /^(error|none)$/i;
