@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { toKissmetricsRequests } from '../cloud/requests';
+import { requestsFor } from '../cloud/requests';
 import { sendRequests } from '../cloud/sender';
 import type { CloudConfig, KissmetricsRequest, SendOptions, SendOutcome } from '../cloud/types';
 import { EXIT_INTERRUPTED, EXIT_NOT_DELIVERED, EXIT_OK, close, parseJson, readLines, reasonOf, write } from './io';
@@ -140,7 +140,7 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
     }
     let requests: KissmetricsRequest[];
     try {
-      requests = toKissmetricsRequests(parsed.value, config);
+      requests = requestsFor(parsed.value, config);
     } catch (error) {
       await reject({ line: number, reason: reasonOf(error), event: parsed.value }, 'untranslatable');
       continue;

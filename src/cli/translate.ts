@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
-import { toKissmetricsRequests } from '../cloud/requests';
-import { toKmqCommands } from '../rules/mapping';
+import { requestsFor } from '../cloud/requests';
+import { translateMessage } from '../rules/mapping';
+import { bag } from '../rules/properties';
 import { EXIT_NOT_DELIVERED, EXIT_OK, parseJson, readLines, reasonOf, write } from './io';
 
 export interface TranslateOptions {
@@ -24,7 +25,7 @@ const translator = (options: TranslateOptions): ((message: unknown) => Translati
     ...(options.endpoint === undefined ? {} : { trackingHost: options.endpoint }),
   };
   const run = (message: unknown): unknown[] =>
-    options.mode === 'cloud' ? toKissmetricsRequests(message, config) : toKmqCommands(message, config);
+    options.mode === 'cloud' ? requestsFor(message, config) : translateMessage(bag(message).type, message, config);
   return (message) => {
     try {
       return { ok: true, value: run(message) };

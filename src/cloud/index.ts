@@ -11,3 +11,14 @@ export {
   REQUEST_TIMEOUT_MS,
 } from './constants';
 export type { CloudConfig, KissmetricsParam, KissmetricsRequest, RetryInfo, SendOptions, SendOutcome } from './types';
+export type {
+  AliasMessage,
+  GroupMessage,
+  IdentifyMessage,
+  KissmetricsConfig,
+  PageMessage,
+  RudderMessage,
+  RudderProperties,
+  ScreenMessage,
+  TrackMessage,
+} from '../rules/types';

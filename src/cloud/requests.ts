@@ -1,15 +1,18 @@
 import { API_KEY_PATTERN } from '../rules/constants';
-import { toKmqCommands } from '../rules/mapping';
+import { storable, translateMessage } from '../rules/mapping';
 import { invalidApiKey } from '../rules/messages';
-import { bag, eventSeconds, idOf } from '../rules/properties';
-import type { KmProperties, KmqCommand } from '../rules/types';
-import { DEFAULT_TRACKING_HOST, ENDPOINT_PATHS, MAX_GET_URL_LENGTH_CHARS, RESERVED_PARAMS } from './constants';
+import { bag, eventSeconds, idOf, newBudget } from '../rules/properties';
+import type { Budget } from '../rules/properties';
+import type { KmqCommand, RudderMessage } from '../rules/types';
+import { DEFAULT_TRACKING_HOST, ENDPOINT_PATHS, MAX_GET_URL_LENGTH_CHARS } from './constants';
 import { invalidTrackingHost, missingPerson } from './messages';
 import type { CloudConfig, KissmetricsParam, KissmetricsRequest } from './types';
 
 type Params = Record<string, KissmetricsParam>;
 
-const RESERVED: ReadonlySet<string> = new Set(RESERVED_PARAMS);
+// A lone UTF-16 surrogate cannot be percent-encoded (encodeURIComponent throws): it becomes U+FFFD.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const encode = (text: string): string => encodeURIComponent(text.replace(LONE_SURROGATE, '\uFFFD'));
 
 /**
  * `k=v&k=v` with every key and value percent-encoded: valid both as a query string and as an
@@ -17,7 +20,7 @@ const RESERVED: ReadonlySet<string> = new Set(RESERVED_PARAMS);
  */
 export const encodeParams = (params: Params): string =>
   Object.entries(params)
-    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`)
+    .map(([key, value]) => `${encode(key)}=${encode(String(value))}`)
     .join('&');
 
 /** The URL a GET request fetches. */
@@ -40,9 +43,6 @@ export const trackingHostOf = (value: unknown): string => {
   return url.href.replace(/\/+$/, '');
 };
 
-const withoutReserved = (props: KmProperties): KmProperties =>
-  Object.fromEntries(Object.entries(props).filter(([key]) => !RESERVED.has(key)));
-
 /**
  * Translates one RudderStack message into Kissmetrics tracking API requests, in sending order.
  * The device-mode rules decide what is recorded and set (same event and property names); this
@@ -55,23 +55,36 @@ const withoutReserved = (props: KmProperties): KmProperties =>
  * `originalTimestamp`.
  */
 export const toKissmetricsRequests = (
-  message: unknown,
+  message: RudderMessage,
   config: CloudConfig,
+  nowMs?: number,
+): KissmetricsRequest[] => requestsFor(message, config, nowMs);
+
+/**
+ * `toKissmetricsRequests` for any input (a parsed NDJSON line, a service call): what had to be left
+ * out (limits, cycles, reserved names) is noted in `budget`.
+ */
+export const requestsFor = (
+  message: unknown,
+  config: unknown,
   nowMs: number = Date.now(),
+  budget: Budget = newBudget(),
 ): KissmetricsRequest[] => {
-  const apiKey: unknown = config.apiKey;
+  const settings = bag(config);
+  const apiKey = settings.apiKey;
   if (typeof apiKey !== 'string' || !API_KEY_PATTERN.test(apiKey)) throw new Error(invalidApiKey(apiKey));
-  const host = trackingHostOf(config.trackingHost);
+  const host = trackingHostOf(settings.trackingHost);
   // Throws first for anything that is not a translatable message, so `fields` is the message itself.
-  const commands = toKmqCommands(message, config, nowMs);
+  const commands = translateMessage(bag(message).type, message, settings, nowMs, budget);
   const fields = bag(message);
   const type = fields.type;
   const time = eventSeconds(fields, nowMs);
-  const anonymousId = idOf(fields.anonymousId);
+  const anonymous = idOf(fields.anonymousId);
+  const anonymousId = anonymous && storable(anonymous);
   const person = (): string => {
     const id = idOf(fields.userId) ?? anonymousId;
     if (!id) throw new Error(missingPerson(String(type)));
-    return id;
+    return storable(id);
   };
 
   const request = (path: string, params: Params): KissmetricsRequest => {
@@ -89,12 +102,12 @@ export const toKissmetricsRequests = (
           ? [request(ENDPOINT_PATHS.alias, { ...base(anonymousId), _n: command[1] })]
           : [];
       case 'record':
-        return [request(ENDPOINT_PATHS.record, { ...base(person()), _n: command[1], ...withoutReserved(command[2]) })];
+        return [request(ENDPOINT_PATHS.record, { ...base(person()), _n: command[1], ...command[2] })];
       case 'set': {
         // Product sets carry their own `_t` (T + i) so that Kissmetrics keeps every item of an order.
         const own = command[1]._t;
         const t = type === 'track' && typeof own === 'number' ? own : time;
-        return [request(ENDPOINT_PATHS.set, { ...base(person(), t), ...withoutReserved(command[1]) })];
+        return [request(ENDPOINT_PATHS.set, { ...base(person(), t), ...command[1] })];
       }
       case 'alias':
         return [request(ENDPOINT_PATHS.alias, { ...base(command[2]), _n: command[1] })];

@@ -1,9 +1,9 @@
 import { API_KEY_PATTERN } from '../rules/constants';
-import { translate } from '../rules/mapping';
-import { invalidApiKey } from '../rules/messages';
-import { bag } from '../rules/properties';
-import type { Bag } from '../rules/properties';
-import type { KmqCommand, MessageType } from '../rules/types';
+import { translateMessage } from '../rules/mapping';
+import { invalidApiKey, leftOut } from '../rules/messages';
+import { bag, newBudget } from '../rules/properties';
+import type { Bag, Budget } from '../rules/properties';
+import type { KissmetricsConfig, KmqCommand, MessageType } from '../rules/types';
 import { MOBILE_SESSION, MOBILE_USER_AGENT, QUIET_LOG_LEVELS, SDK_GLOBAL } from './constants';
 import { loadKissmetricsScripts } from './loader';
 import { dropped, noQueue, notInitialised } from './messages';
@@ -23,10 +23,11 @@ export class Kissmetrics {
   private readonly quiet: boolean;
   private started = false;
 
-  constructor(config: unknown, analytics?: AnalyticsInstance, _destinationInfo?: unknown) {
+  constructor(config: KissmetricsConfig, analytics?: AnalyticsInstance, _destinationInfo?: unknown) {
     this.config = bag(config);
+    const level = bag(analytics).logLevel;
     // Warnings show at the SDK's LOG..WARN levels (and when no level is given), not at ERROR or NONE.
-    this.quiet = QUIET_LOG_LEVELS.test(String(bag(analytics).logLevel));
+    this.quiet = typeof level === 'string' && QUIET_LOG_LEVELS.test(level);
   }
 
   /** Creates the queue and loads the Kissmetrics scripts; throws when `config.apiKey` is not a key. */
@@ -52,27 +53,27 @@ export class Kissmetrics {
     return globals().KM != null;
   }
 
-  identify(event?: RudderElement): void {
+  identify(event?: RudderElement<'identify'>): void {
     this.send('identify', event);
   }
 
-  track(event?: RudderElement): void {
+  track(event?: RudderElement<'track'>): void {
     this.send('track', event);
   }
 
-  page(event?: RudderElement): void {
+  page(event?: RudderElement<'page'>): void {
     this.send('page', event);
   }
 
-  screen(event?: RudderElement): void {
+  screen(event?: RudderElement<'screen'>): void {
     this.send('screen', event);
   }
 
-  alias(event?: RudderElement): void {
+  alias(event?: RudderElement<'alias'>): void {
     this.send('alias', event);
   }
 
-  group(event?: RudderElement): void {
+  group(event?: RudderElement<'group'>): void {
     this.send('group', event);
   }
 
@@ -81,21 +82,41 @@ export class Kissmetrics {
     this.push('reset', () => [['clearIdentity']]);
   }
 
-  /** Pushes all commands or, when anything is wrong, none and a warning: never throws into the page. */
-  private push(method: string, commands: () => KmqCommand[]): void {
+  /**
+   * Pushes all commands or, when anything is wrong, none and a warning; never throws into the page,
+   * whatever a message, a getter, the queue or the console throws.
+   */
+  private push(method: string, commands: (budget: Budget) => KmqCommand[]): void {
+    const budget = newBudget();
+    let list: KmqCommand[] = [];
+    let sent = 0;
     try {
       if (!this.started) throw new Error(notInitialised());
       const queue = globals()._kmq as { push?: unknown } | null | undefined;
       if (typeof queue?.push !== 'function') throw new Error(noQueue(queue));
       // All commands are built before the first push, so a bad message pushes nothing.
-      for (const command of commands()) (queue.push as (command: KmqCommand) => unknown).call(queue, command);
+      list = commands(budget);
+      for (const command of list) {
+        (queue.push as (command: KmqCommand) => unknown).call(queue, command);
+        sent++;
+      }
+      if (budget.omissions) this.warn(() => leftOut(method, budget));
     } catch (error) {
-      if (!this.quiet) console.warn(dropped(method, error));
+      this.warn(() => dropped(method, error, sent, list.length));
+    }
+  }
+
+  private warn(text: () => string): void {
+    if (this.quiet) return;
+    try {
+      console.warn(text());
+    } catch {
+      // A console that throws must not break the page either.
     }
   }
 
   private send(type: MessageType, event: unknown): void {
-    this.push(type, () => translate(type, bag(event).message, this.config));
+    this.push(type, (budget) => translateMessage(type, bag(event).message, this.config, Date.now(), budget));
   }
 }
 

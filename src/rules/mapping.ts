@@ -1,20 +1,16 @@
-import { BILLING_AMOUNT } from './constants';
+import { BILLING_AMOUNT, MAX_NAME_LENGTH_CHARS } from './constants';
 import {
   invalidAlias,
   missingEventName,
   notAMessage,
   nothingToGroup,
   nothingToIdentify,
+  tooLong,
   unsupportedType,
 } from './messages';
-import { bag, clean, eventSeconds, idOf, isRecord, prefix, revenueOf } from './properties';
-import type { Bag } from './properties';
-import type { KmProperties, KmqCommand } from './types';
-
-/** The settings the rules read; other destination settings are ignored. */
-export interface MappingSettings {
-  prefixProperties?: unknown;
-}
+import { bag, clean, cut, eventSeconds, idOf, isRecord, newBudget, omit, prefixOf, revenueOf } from './properties';
+import type { Bag, Budget } from './properties';
+import type { KmProperties, KmqCommand, MappingSettings, MessageOfType, MessageType, RudderMessage } from './types';
 
 const VIEW_PREFIX = { page: 'Page', screen: 'Screen' } as const;
 
@@ -23,6 +19,9 @@ const fail = (reason: string): never => {
 };
 
 const isEmpty = (props: KmProperties): boolean => !Object.keys(props).length;
+
+/** A name or id Kissmetrics can store; a longer one is refused rather than silently cut. */
+export const storable = (name: string): string => (name.length > MAX_NAME_LENGTH_CHARS ? fail(tooLong(name)) : name);
 
 /** `Viewed <category> <name> page`, `Viewed <name> page` or `Loaded a Page` (likewise for screens). */
 export const viewEventName = (kind: 'page' | 'screen', message: Bag): string => {
@@ -33,19 +32,20 @@ export const viewEventName = (kind: 'page' | 'screen', message: Bag): string => 
 };
 
 /**
- * Translates one RudderStack message of the given type into `_kmq` commands, in push order.
- * Throws an `Error` saying what is wrong when the message cannot be translated; never returns a
- * partial result. `nowMs` is the clock used when the message has no timestamp.
+ * The rules, for any input: translates one message of the given type into `_kmq` commands, in push
+ * order. Throws an `Error` saying what is wrong when the message cannot be translated; never returns
+ * a partial result. `nowMs` is the clock used when the message has no timestamp; what had to be left
+ * out (limits, cycles, reserved names) is noted in `budget`.
  */
-export const translate = (
+export const translateMessage = (
   type: unknown,
   message: unknown,
-  settings: MappingSettings,
+  settings: unknown,
   nowMs: number = Date.now(),
+  budget: Budget = newBudget(),
 ): KmqCommand[] => {
   if (!isRecord(message)) return fail(notAMessage(message));
-  const named = (props: KmProperties, name: string): KmProperties =>
-    settings.prefixProperties === true ? prefix(name, props) : props;
+  const prefixing = bag(settings).prefixProperties === true;
   const properties = bag(message.properties);
   const commands: KmqCommand[] = [];
 
@@ -53,48 +53,61 @@ export const translate = (
     case 'identify': {
       const userId = idOf(message.userId);
       const context = bag(message.context);
-      const traits = clean(isRecord(context.traits) ? context.traits : message.traits);
-      if (userId) commands.push(['identify', userId]);
+      const traits = clean(isRecord(context.traits) ? context.traits : message.traits, '', budget);
+      if (userId) commands.push(['identify', storable(userId)]);
       if (!isEmpty(traits)) commands.push(['set', traits]);
       return commands.length ? commands : fail(nothingToIdentify());
     }
     case 'track': {
-      const event = idOf(message.event) ?? fail(missingEventName(message.event));
+      const event = storable(idOf(message.event) ?? fail(missingEventName(message.event)));
+      const root = prefixing ? prefixOf(event) : '';
       const { products } = properties;
       const items: unknown[] = Array.isArray(products) ? products : [];
-      const props = clean(properties, Array.isArray(products) ? 'products' : undefined);
+      const props = clean(properties, root, budget, items === products ? 'products' : undefined);
       const revenue = revenueOf(event, properties);
       if (revenue !== undefined) {
-        props.revenue = revenue;
+        const name = root + 'revenue';
+        if (name.length > MAX_NAME_LENGTH_CHARS) omit(budget, name, 'name too long');
+        else props[name] = revenue;
         if (!(BILLING_AMOUNT in props)) props[BILLING_AMOUNT] = revenue;
       }
-      commands.push(['record', event, named(props, event)]);
+      commands.push(['record', event, props]);
       const time = items.length ? eventSeconds(message, nowMs) : 0;
-      items.forEach((product, i) => {
-        const item = clean(product);
-        if (isEmpty(item)) return;
-        const props = named(item, event);
+      for (let i = 0; i < items.length; i++) {
+        // Each product costs a value too, so that a million empty products is bounded work.
+        if (budget.values-- <= 0) {
+          omit(budget, `products.${i}`, 'too many values', items.length - i);
+          break;
+        }
+        const item = clean(items[i], root, budget);
+        if (isEmpty(item)) continue;
         // Distinct times, or Kissmetrics drops all but one item of an order as duplicates.
-        props._t = time + i;
-        props._d = 1;
-        commands.push(['set', props]);
-      });
+        item._t = time + i;
+        item._d = 1;
+        commands.push(['set', item]);
+      }
       return commands;
     }
     case 'page':
     case 'screen':
-      return [['record', viewEventName(type, message), named(clean(properties), VIEW_PREFIX[type])]];
+      return [
+        [
+          'record',
+          storable(viewEventName(type, message)),
+          clean(properties, prefixing ? prefixOf(VIEW_PREFIX[type]) : '', budget),
+        ],
+      ];
     case 'alias': {
       const userId = idOf(message.userId);
       const previousId = idOf(message.previousId);
       return userId && previousId && userId !== previousId
-        ? [['alias', userId, previousId]]
+        ? [['alias', storable(userId), storable(previousId)]]
         : fail(invalidAlias(message.userId, message.previousId));
     }
     case 'group': {
       const groupId = idOf(message.groupId);
-      const props = prefix('Group', clean(message.traits));
-      if (groupId) props['Group - id'] = groupId;
+      const props = clean(message.traits, prefixOf('Group'), budget);
+      if (groupId) props['Group - id'] = cut(groupId, 'Group - id', budget);
       return isEmpty(props) ? fail(nothingToGroup()) : [['set', props]];
     }
     default:
@@ -102,6 +115,19 @@ export const translate = (
   }
 };
 
+/**
+ * Translates one RudderStack message of the given type into `_kmq` commands, in push order. Throws an
+ * `Error` saying what is wrong when the message cannot be translated; never returns a partial result.
+ * `nowMs` is the clock used when the message has no timestamp. Typed for callers; at run time any
+ * value is accepted and checked.
+ */
+export const translate: <T extends MessageType>(
+  type: T,
+  message: MessageOfType<T>,
+  settings?: MappingSettings,
+  nowMs?: number,
+) => KmqCommand[] = translateMessage;
+
 /** `translate` for a message that carries its own `type`. */
-export const toKmqCommands = (message: unknown, settings: MappingSettings, nowMs?: number): KmqCommand[] =>
-  translate(isRecord(message) ? message.type : undefined, message, settings, nowMs);
+export const toKmqCommands = (message: RudderMessage, settings?: MappingSettings, nowMs?: number): KmqCommand[] =>
+  translateMessage(bag(message).type, message, settings, nowMs);

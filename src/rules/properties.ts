@@ -1,4 +1,18 @@
-import { BILLING_AMOUNT, MAX_DEPTH_LEVELS, MONEY_PATTERN, ORDER_COMPLETED_EVENT, PREFIX_SEPARATOR } from './constants';
+import {
+  BILLING_AMOUNT,
+  MAX_ARRAY_ITEMS,
+  MAX_DEPTH_LEVELS,
+  MAX_MONEY_LENGTH_CHARS,
+  MAX_NAME_LENGTH_CHARS,
+  MAX_NAMED_OMISSIONS,
+  MAX_PROPERTIES_PER_COMMAND,
+  MAX_VALUE_LENGTH_CHARS,
+  MAX_VALUES_PER_MESSAGE,
+  MONEY_PATTERN,
+  ORDER_COMPLETED_EVENT,
+  PREFIX_SEPARATOR,
+  RESERVED_NAME,
+} from './constants';
 import type { KmProperties, KmValue } from './types';
 
 export type Bag = Record<string, unknown>;
@@ -15,6 +29,27 @@ export const unixSeconds = (ms: number): number => Math.floor(ms / 1000);
 export const idOf = (value: unknown): string | undefined =>
   typeof value === 'string' ? value || undefined : Number.isFinite(value) ? String(value) : undefined;
 
+/**
+ * The work one message may still do and what it had to leave out, shared by every bag of the
+ * message so that one warning can say it all.
+ */
+export interface Budget {
+  /** Values that may still be visited. */
+  values: number;
+  /** Where something was left out and why, for the warning: the first few only… */
+  omitted: string[];
+  /** …and how many in all. */
+  omissions: number;
+}
+
+export const newBudget = (): Budget => ({ values: MAX_VALUES_PER_MESSAGE, omitted: [], omissions: 0 });
+
+/** Notes that `name` (and `count - 1` more after it) was left out, or cut, for `why`. */
+export const omit = (budget: Budget, name: string, why: string, count = 1): void => {
+  if (budget.omissions < MAX_NAMED_OMISSIONS) budget.omitted.push(`${name.slice(0, 40)} (${why})`);
+  budget.omissions += count;
+};
+
 // A `__proto__` key must stay an own data property: plain assignment would replace the prototype.
 const put = (out: KmProperties, key: string, value: KmValue): void => {
   if (key === '__proto__')
@@ -22,74 +57,142 @@ const put = (out: KmProperties, key: string, value: KmValue): void => {
   else out[key] = value;
 };
 
-const isLeaf = (value: unknown): boolean => typeof value !== 'object' || value === null || value instanceof Date;
+/** A string value as Kissmetrics keeps it: at most `MAX_VALUE_LENGTH_CHARS` characters. */
+export const cut = (value: KmValue, name: string, budget: Budget): KmValue => {
+  if (typeof value !== 'string' || value.length <= MAX_VALUE_LENGTH_CHARS) return value;
+  omit(budget, name, 'cut');
+  return value.slice(0, MAX_VALUE_LENGTH_CHARS);
+};
 
-const leaf = (value: unknown): KmValue | undefined => {
-  if (value instanceof Date) value = unixSeconds(value.getTime());
-  return typeof value === 'bigint'
+/** Dates become Unix seconds; every other value stays as it is. */
+const dated = (value: unknown): unknown => (value instanceof Date ? unixSeconds(value.getTime()) : value);
+
+/** A stored value (bigints as strings), `undefined` for what is dropped. */
+const leaf = (value: unknown): KmValue | undefined =>
+  typeof value === 'bigint'
     ? String(value)
     : typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value)
       ? (value as KmValue)
       : undefined;
-};
 
-const walk = (
-  obj: object,
-  path: string,
-  depth: number,
-  out: KmProperties,
-  ancestors: object[],
-  skip?: string,
-): void => {
-  ancestors.push(obj);
-  for (const key of Object.keys(obj)) {
-    if (key === skip) continue;
-    const value = (obj as Bag)[key];
-    const name = path + key;
-    if (isLeaf(value)) {
-      const kept = leaf(value);
-      if (kept !== undefined) put(out, name, kept);
-    } else if (!ancestors.includes(value as object)) {
-      if (Array.isArray(value) && value.every(isLeaf)) {
-        put(
-          out,
-          name,
-          value
-            .map(leaf)
-            .filter((item) => item !== undefined)
-            .join(','),
-        );
-      } else if (depth < MAX_DEPTH_LEVELS) {
-        walk(value as object, name + '.', depth + 1, out, ancestors);
-      }
-    }
-  }
-  ancestors.pop();
-};
+/**
+ * Objects and arrays are walked (also from another frame, or made by a class); Maps, Sets, typed
+ * arrays, DOM nodes and the like are not: walking them key by key is unbounded and never what is meant.
+ */
+const isPlain = (value: object): boolean =>
+  Array.isArray(value) || Object.prototype.toString.call(value) === '[object Object]';
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
 
 /**
  * Flattens a property bag into what Kissmetrics can store: nested keys joined with `.`, arrays of
- * primitives comma-joined, arrays of objects indexed, dates as Unix seconds, empty values dropped.
- * Anything but a plain object gives `{}`. A top-level `skip` key is left out.
+ * primitives comma-joined, arrays of objects indexed, dates as Unix seconds, empty values dropped,
+ * every top-level key but `Billing Amount` prefixed with `root`. Anything but a plain object gives `{}`.
+ * A top-level `skip` key is left out. Work and output are bounded (see the limits in `constants`);
+ * what is left out or cut is noted in `budget`.
  */
-export const clean = (input: unknown, skip?: string): KmProperties => {
+export const clean = (input: unknown, root = '', budget: Budget = newBudget(), skip?: string): KmProperties => {
   const out: KmProperties = {};
-  if (isRecord(input)) walk(input, '', 1, out, [], skip);
+  let count = 0;
+  // The objects above the value being visited: a cycle is one of them, the depth is their number.
+  const above: object[] = [];
+
+  const emit = (name: string, value: KmValue): void => {
+    if (name.length === 2 && RESERVED_NAME.test(name)) omit(budget, name, 'reserved');
+    else if (count++ < MAX_PROPERTIES_PER_COMMAND) put(out, name, cut(value, name, budget));
+    else omit(budget, name, 'too many properties');
+  };
+
+  /**
+   * Visits `object[key]` as `path + key` for each key (indices `0..keys-1` when `keys` is a number),
+   * while the message has values left to visit.
+   */
+  const walk = (object: Bag, keys: string[] | number, path: string): void => {
+    const length = typeof keys === 'number' ? keys : keys.length;
+    for (let i = 0; i < length; i++) {
+      const key = typeof keys === 'number' ? String(i) : (keys[i] ?? '');
+      if (budget.values-- < 1) {
+        omit(budget, path + key, 'too many values', length - i);
+        return;
+      }
+      // Measured on the parts: joining a 10 MB key to its path would copy it.
+      if (path === root && key === BILLING_AMOUNT) visit(key, object[key]);
+      else if (path.length + key.length > MAX_NAME_LENGTH_CHARS) omit(budget, path + key.slice(0, 40), 'name too long');
+      else visit(path + key, object[key]);
+    }
+  };
+
+  const visit = (name: string, value: unknown): void => {
+    value = dated(value);
+    if (!isObject(value)) {
+      const kept = leaf(value);
+      if (kept !== undefined) emit(name, kept);
+      return;
+    }
+    if (above.includes(value)) {
+      omit(budget, name, 'cycle');
+      return;
+    }
+    if (!isPlain(value)) {
+      omit(budget, name, 'not plain data');
+      return;
+    }
+    const list = Array.isArray(value) ? (value as unknown[]) : undefined;
+    // Only the first items of a list are read: a huge or sparse array is never walked index by index.
+    const length = list ? Math.min(list.length, MAX_ARRAY_ITEMS) : 0;
+    if (list) {
+      if (list.length > length) omit(budget, name, 'too many items');
+      // A list of values is one value, comma-joined (as Kissmetrics would join it), at any depth.
+      const items: KmValue[] = [];
+      let i = 0;
+      for (; i < length; i++) {
+        const item = dated(list[i]);
+        if (isObject(item)) break;
+        const kept = leaf(item);
+        if (kept !== undefined) items.push(kept);
+      }
+      if (i === length) {
+        budget.values -= length;
+        emit(name, items.join(','));
+        return;
+      }
+    }
+    if (above.length >= MAX_DEPTH_LEVELS) {
+      omit(budget, name, 'too deep');
+      return;
+    }
+    above.push(value);
+    walk(value as Bag, list ? length : Object.keys(value), `${name}.`);
+    above.pop();
+  };
+
+  if (isObject(input) && !Array.isArray(input) && isPlain(input)) {
+    above.push(input);
+    walk(
+      input as Bag,
+      Object.keys(input).filter((key) => key !== skip),
+      root,
+    );
+  }
   return out;
 };
+
+/** `<name> - ` : what `clean` puts before every key when prefixing with `name`. */
+export const prefixOf = (name: string): string => name + PREFIX_SEPARATOR;
 
 /** `<name> - <key>` for every key but `Billing Amount`. */
 export const prefix = (name: string, props: KmProperties): KmProperties => {
   const out: KmProperties = {};
   for (const [key, value] of Object.entries(props))
-    out[key === BILLING_AMOUNT ? key : name + PREFIX_SEPARATOR + key] = value;
+    put(out, key === BILLING_AMOUNT ? key : prefixOf(name) + key, value);
   return out;
 };
 
 /** A money amount from a finite non-zero number or a string such as `'$1,299.99'` or `'12.50 EUR'`. */
 export const money = (value: unknown): number | undefined => {
   if (typeof value === 'string') {
-    const [, sign = '', signAfterCurrency = '', units = '', decimals = ''] = MONEY_PATTERN.exec(value.trim()) ?? [];
+    const [, sign = '', signAfterCurrency = '', units = '', decimals = ''] =
+      (value.length <= MAX_MONEY_LENGTH_CHARS ? MONEY_PATTERN.exec(value.trim()) : null) ?? [];
     if ((sign && signAfterCurrency) || !(units || decimals)) return undefined;
     value = Number(sign + signAfterCurrency + units.replace(/,/g, '') + decimals);
   }

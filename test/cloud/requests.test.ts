@@ -1,6 +1,7 @@
 import { encodeParams, requestUrl, toKissmetricsRequests } from '../../src/cloud';
+import { requestsFor } from '../../src/cloud/requests';
 import type { CloudConfig, KissmetricsRequest } from '../../src/cloud';
-import { translate } from '../../src/rules/mapping';
+import { translateMessage } from '../../src/rules/mapping';
 import { thrown } from '../thrown';
 import { invalidApiKey } from '../../src/rules/messages';
 import type { KmProperties } from '../../src/rules/types';
@@ -20,7 +21,7 @@ const get = (path: string, params: KissmetricsRequest['params']): KissmetricsReq
 });
 
 const requests = (message: Record<string, unknown>, extra: Partial<CloudConfig> = {}): KissmetricsRequest[] =>
-  toKissmetricsRequests(message, { ...config, ...extra }, NOW_MS);
+  requestsFor(message, { ...config, ...extra }, NOW_MS);
 
 describe('toKissmetricsRequests: one request per device-mode command', () => {
   it.each<[string, Record<string, unknown>, KissmetricsRequest[]]>([
@@ -224,11 +225,11 @@ describe('toKissmetricsRequests: same property names as device mode', () => {
   )(
     '%s with prefixProperties %s: each /e and /s carries exactly the properties of the matching command',
     (type, prefixProperties, message) => {
-      const commands = translate(type, message, { prefixProperties }, NOW_MS);
+      const commands = translateMessage(type, message, { prefixProperties }, NOW_MS);
       const fromCommands = commands.flatMap((c): KmProperties[] =>
         c[0] === 'record' ? [c[2]] : c[0] === 'set' ? [withoutParams(c[1])] : [],
       );
-      const fromRequests = toKissmetricsRequests(message, { ...config, prefixProperties }, NOW_MS)
+      const fromRequests = requestsFor(message, { ...config, prefixProperties }, NOW_MS)
         .filter((r) => !r.endpoint.endsWith('/a'))
         .map((r) => withoutParams(r.params));
       expect(fromRequests).toEqual(fromCommands);
@@ -265,38 +266,50 @@ describe('toKissmetricsRequests: same property names as device mode', () => {
 });
 
 describe('toKissmetricsRequests: GET or POST', () => {
-  /** The one request of a track whose `pad` property is `length` characters long. */
-  const padded = (length: number): KissmetricsRequest => {
+  // Four properties carry the padding (a value keeps at most 512 characters); the last is sized so that
+  // the URL has exactly the length wanted.
+  const PAD = 'x'.repeat(500);
+  const padProps = (last: number): Record<string, string> => ({ a: PAD, b: PAD, c: PAD, d: 'x'.repeat(last) });
+  const track = (last: number): KissmetricsRequest => {
     const [request, ...more] = requests({
       type: 'track',
       event: 'E',
       userId: 'u1',
       timestamp: TIMESTAMP,
-      properties: { pad: 'x'.repeat(length) },
+      properties: padProps(last),
     });
     if (!request || more.length) throw new Error('expected one request');
     return request;
   };
-  const baseLength = requestUrl(padded(0)).length;
+  /** The one request of a track whose URL is `urlLength` characters long, and its padding. */
+  const padded = (urlLength: number): { request: KissmetricsRequest; last: number } => {
+    const last = urlLength - requestUrl(track(0)).length;
+    return { request: track(last), last };
+  };
 
   it('sends a request whose URL is exactly 2,048 characters as GET', () => {
-    const request = padded(2048 - baseLength);
+    const { request } = padded(2048);
     expect(requestUrl(request)).toHaveLength(2048);
     expect(request.method).toBe('GET');
   });
 
   it('sends a request whose URL would be 2,049 characters as POST, with the same endpoint and params', () => {
-    const request = padded(2049 - baseLength);
+    const { request, last } = padded(2049);
     expect(requestUrl(request)).toHaveLength(2049);
     expect(request).toEqual({
       method: 'POST',
       endpoint: 'https://trk.kissmetrics.io/e',
-      params: { _k: KEY, _p: 'u1', _t: T, _d: 1, _n: 'E', pad: 'x'.repeat(2049 - baseLength) },
+      params: { _k: KEY, _p: 'u1', _t: T, _d: 1, _n: 'E', ...padProps(last) },
     });
   });
 
   it('counts the encoded length: 700 spaces (%20 each) make a POST', () => {
-    const [request] = requests({ type: 'track', event: 'E', userId: 'u1', properties: { text: ' '.repeat(700) } });
+    const [request] = requests({
+      type: 'track',
+      event: 'E',
+      userId: 'u1',
+      properties: { text: ' '.repeat(350), more: ' '.repeat(350) },
+    });
     expect(request?.method).toBe('POST');
   });
 
@@ -306,12 +319,11 @@ describe('toKissmetricsRequests: GET or POST', () => {
       event: 'E',
       userId: 'u1',
       timestamp: TIMESTAMP,
-      properties: { products: [{ description: 'y'.repeat(2100) }] },
+      properties: { products: [{ ...padProps(500) }] },
     });
     expect(result.map((r) => r.method)).toEqual(['GET', 'POST']);
   });
 });
-
 describe('toKissmetricsRequests: tracking host', () => {
   it('sends to config.trackingHost, without a trailing slash, keeping its path', () => {
     const [request] = requests(
@@ -340,13 +352,13 @@ describe('toKissmetricsRequests: errors name the problem', () => {
     ['an identify without userId nor traits', { type: 'identify', anonymousId: 'x' }, /userId or traits/],
     ['a group without groupId nor traits', { type: 'group', userId: 'u1' }, /groupId or traits/],
   ])('throws the device-mode error for %s', (_name, message, subject) => {
-    const device = thrown(() => translate(message.type, message, {}, NOW_MS));
+    const device = thrown(() => translateMessage(message.type, message, {}, NOW_MS));
     expect(device).toMatch(subject);
-    expect(() => toKissmetricsRequests(message, config, NOW_MS)).toThrow(new Error(device));
+    expect(() => requestsFor(message, config, NOW_MS)).toThrow(new Error(device));
   });
 
   it('throws for a message that is not an object', () => {
-    expect(() => toKissmetricsRequests('track', config)).toThrow(
+    expect(() => toKissmetricsRequests('track' as never, config)).toThrow(
       new Error('expected a RudderStack message object, got "track"'),
     );
   });

@@ -65,7 +65,7 @@ describe('dist/Kissmetrics.min.js', () => {
     integration.page({ message: { name: 'Home', properties: { url: 'u' } } });
     integration.alias({ message: { userId: 'u2', previousId: 'u1' } });
     integration.group({ message: { groupId: 'g', traits: { n: 1 } } });
-    integration.track({ message: null });
+    integration.track({ message: null as never });
     integration.reset();
 
     expect(g._kmq).toEqual([

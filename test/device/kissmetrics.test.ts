@@ -4,7 +4,7 @@
 import type { RSAEvent } from '@rudderstack/analytics-js';
 import { Kissmetrics, register } from '../../src/device/kissmetrics';
 import type { KissmetricsGlobals } from '../../src/device/types';
-import type { KmqCommand } from '../../src/rules/types';
+import type { KissmetricsConfig, KmqCommand } from '../../src/rules/types';
 
 const KEY = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2';
 const LIBRARY = 'https://i.kissmetrics.io/i.js';
@@ -39,7 +39,8 @@ afterEach(() => {
 });
 
 const started = (config: Record<string, unknown> = { apiKey: KEY }, logLevel = 'WARN'): Kissmetrics => {
-  const integration = new Kissmetrics(config, { logLevel }, { destinationId: 'd1' });
+  // Typed callers must pass a KissmetricsConfig; at run time anything is accepted and checked.
+  const integration = new Kissmetrics(config as unknown as KissmetricsConfig, { logLevel }, { destinationId: 'd1' });
   integration.init();
   return integration;
 };
@@ -98,7 +99,7 @@ describe('init', () => {
     ['an apiKey with markup', { apiKey: '"><script>' }],
     ['an apiKey of 101 characters', { apiKey: 'a'.repeat(101) }],
   ])('throws a clear Error for %s and injects and pushes nothing', (_name, config) => {
-    const integration = new Kissmetrics(config, { logLevel: 'WARN' });
+    const integration = new Kissmetrics(config as KissmetricsConfig, { logLevel: 'WARN' });
     expect(() => {
       integration.init();
     }).toThrow(/^Kissmetrics: config\.apiKey: expected a Kissmetrics API key matching \^\[\\w-\]\{1,100\}\$, got /);
@@ -359,6 +360,86 @@ describe('bad input: nothing pushed, nothing thrown, one warning', () => {
     }).not.toThrow();
     expect(queued()).toEqual([]);
     expect(warn.mock.calls).toEqual([[warning]]);
+  });
+
+  it.each<[string, () => unknown, string]>([
+    ['an object without a prototype', () => Object.create(null) as unknown, 'an error that cannot be printed'],
+    [
+      'an object whose toString throws',
+      () => ({
+        toString: () => {
+          throw new Error('no');
+        },
+      }),
+      'an error that cannot be printed',
+    ],
+    [
+      'an Error whose message getter throws',
+      () =>
+        Object.defineProperty(new Error('x'), 'message', {
+          get: () => {
+            throw new Error('no');
+          },
+        }),
+      'an error that cannot be printed',
+    ],
+    ['a Symbol', () => Symbol('s'), 'Symbol(s)'],
+    ['null', () => null, 'null'],
+  ])('a getter that throws %s does not reach the page, and is reported', (_name, thrownValue, reason) => {
+    const integration = started();
+    const message = Object.defineProperty({}, 'event', {
+      enumerable: true,
+      get: () => {
+        throw thrownValue();
+      },
+    });
+    expect(() => {
+      integration.track({ message });
+    }).not.toThrow();
+    expect(queued()).toEqual([]);
+    expect(warn.mock.calls).toEqual([[`Kissmetrics track: ${reason}; nothing sent`]]);
+  });
+
+  it('a console.warn that throws does not reach the page either', () => {
+    const integration = started();
+    warn.mockImplementation(() => {
+      throw new Error('console broken');
+    });
+    expect(() => {
+      integration.track({ message: { event: '' } });
+      integration.track({ message: { event: 'E', properties: { long: 'x'.repeat(600) } } });
+    }).not.toThrow();
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(queued()).toEqual([['record', 'E', { long: 'x'.repeat(512) }]]);
+  });
+
+  it('a queue that fails on the second command is reported truthfully: the first was sent', () => {
+    const integration = started();
+    const received: KmqCommand[] = [];
+    g._kmq = {
+      push: (command: KmqCommand) => {
+        if (received.length) throw new Error('vendor bug');
+        received.push(command);
+      },
+    };
+    integration.identify({ message: { userId: 'u1', traits: { plan: 'pro' } } });
+    expect(received).toEqual([['identify', 'u1']]);
+    expect(warn.mock.calls).toEqual([['Kissmetrics identify: vendor bug; only 1 of 2 commands sent']]);
+  });
+
+  it('says in one warning what it left out or cut, and sends the rest', () => {
+    const integration = started();
+    const cycle: Record<string, unknown> = { ok: 1 };
+    cycle.self = cycle;
+    integration.track({
+      message: { event: 'E', properties: { long: 'x'.repeat(600), _p: 'someone', cycle, map: new Map() } },
+    });
+    expect(queued()).toEqual([['record', 'E', { long: 'x'.repeat(512), 'cycle.ok': 1 }]]);
+    expect(warn.mock.calls).toEqual([
+      [
+        'Kissmetrics track: 4 values left out or cut: long (cut), _p (reserved), cycle.self (cycle), map (not plain data); the rest sent',
+      ],
+    ]);
   });
 
   it('a queue that throws does not reach the page', () => {

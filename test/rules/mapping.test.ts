@@ -1,4 +1,5 @@
-import { toKmqCommands, translate } from '../../src/rules/mapping';
+import { toKmqCommands, translate, translateMessage } from '../../src/rules/mapping';
+import { newBudget } from '../../src/rules/properties';
 import type { KmqCommand } from '../../src/rules/types';
 
 const NOW_MS = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -6,7 +7,7 @@ const T = Date.UTC(2026, 0, 2, 3, 4, 5) / 1000;
 const ISO = new Date(T * 1000).toISOString();
 
 const device = (type: string, message: Record<string, unknown>, prefixProperties = false): KmqCommand[] =>
-  translate(type, message, { prefixProperties }, NOW_MS);
+  translateMessage(type, message, { prefixProperties }, NOW_MS);
 
 describe('the seed guide examples (prefixProperties off)', () => {
   it('identify("my-userID", traits) → identify then set', () => {
@@ -328,17 +329,17 @@ describe('group', () => {
 
 describe('bad input', () => {
   it.each([undefined, null, 'track', 42, ['track']])('throws for the message %p', (message) => {
-    expect(() => translate('track', message, {})).toThrow(/^expected a RudderStack message object, got /);
+    expect(() => translate('track', message as never, {})).toThrow(/^expected a RudderStack message object, got /);
   });
 
   it('throws for an unsupported type', () => {
-    expect(() => translate('boom', { event: 'x' }, {})).toThrow(
+    expect(() => translate('boom' as never, { event: 'x' } as never, {})).toThrow(
       'expected type identify|track|page|screen|alias|group, got "boom"',
     );
   });
 
   it('prefixProperties counts only when it is exactly true', () => {
-    expect(translate('track', { event: 'E', properties: { a: 1 } }, { prefixProperties: 'true' })).toEqual([
+    expect(translate('track', { event: 'E', properties: { a: 1 } }, { prefixProperties: 'true' as never })).toEqual([
       ['record', 'E', { a: 1 }],
     ]);
   });
@@ -350,8 +351,66 @@ describe('toKmqCommands', () => {
   });
 
   it('throws for a message without a type', () => {
-    expect(() => toKmqCommands({ event: 'E' }, {})).toThrow(
+    expect(() => toKmqCommands({ event: 'E' } as never, {})).toThrow(
       'expected type identify|track|page|screen|alias|group, got undefined',
     );
+  });
+});
+
+describe('bounded work: names, ids and products', () => {
+  const long = 'e'.repeat(256);
+
+  it.each<[string, string, Record<string, unknown>]>([
+    ['a track whose event name is longer than 255 characters', 'track', { event: long }],
+    ['a page whose event name would be longer than 255 characters', 'page', { name: 'p'.repeat(250) }],
+    ['an identify whose userId is longer than 255 characters', 'identify', { userId: long }],
+    ['an alias whose previousId is longer than 255 characters', 'alias', { userId: 'a', previousId: long }],
+  ])('refuses %s, saying so without repeating it', (_name, type, message) => {
+    expect(() => device(type, message)).toThrow(
+      /^expected a name or id of at most 255 characters, got "[a-zV ]{40}"… \(\d+ characters\)$/,
+    );
+  });
+
+  it('accepts an event name of exactly 255 characters', () => {
+    expect(device('track', { event: 'e'.repeat(255) })).toEqual([['record', 'e'.repeat(255), {}]]);
+  });
+
+  it('prefixing with a long event name leaves out the properties whose names grow past 255 characters', () => {
+    const event = 'e'.repeat(250);
+    const budget = newBudget();
+    expect(
+      translateMessage(
+        'track',
+        { event, properties: { ab: 1, abc: 2, revenue: 3 } },
+        { prefixProperties: true },
+        NOW_MS,
+        budget,
+      ),
+    ).toEqual([['record', event, { [`${event} - ab`]: 1, 'Billing Amount': 3 }]]);
+    expect(budget.omitted).toEqual([
+      `${'e'.repeat(40)} (name too long)`,
+      `${'e'.repeat(40)} (name too long)`,
+      `${'e'.repeat(40)} (name too long)`,
+    ]);
+  });
+
+  it('cuts a group id to 512 characters like any value', () => {
+    expect(device('group', { groupId: 'g'.repeat(600) })).toEqual([['set', { 'Group - id': 'g'.repeat(512) }]]);
+  });
+
+  it('shares the values of one message between the record and its products, and counts every product', () => {
+    const budget = newBudget();
+    const products = Array.from({ length: 1e6 }, () => ({}));
+    const commands = translateMessage('track', { event: 'E', properties: { products } }, {}, NOW_MS, budget);
+    expect(commands).toEqual([['record', 'E', {}]]);
+    expect(budget.omitted).toEqual(['products.4096 (too many values)']);
+    expect(budget.omissions).toBe(1e6 - 4096);
+  });
+
+  it('keeps every product of a large order within the budget', () => {
+    const products = Array.from({ length: 300 }, (_, i) => ({ sku: `s${i}`, price: i }));
+    const commands = device('track', { event: 'Order Completed', timestamp: ISO, properties: { products } });
+    expect(commands).toHaveLength(301);
+    expect(commands[300]).toEqual(['set', { sku: 's299', price: 299, _t: T + 299, _d: 1 }]);
   });
 });
