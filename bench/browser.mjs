@@ -1,7 +1,8 @@
 // Benchmark (not a test) of SPEC §4's speed bar, in real Chromium: `track()` on the message exactly as
 // the RudderStack SDK hands it to a device-mode integration, against `JSON.stringify` of that message.
-//   npm run bench:browser [-- --profile] [--json] [--write-fixture]
+//   npm run bench:browser [-- --profile] [--json] [--write-fixture] [--rounds N]
 //   --profile        also run the workload under the Chromium CPU profiler, on dist/Kissmetrics.js
+//   --rounds N       rounds per setting (default 15); more give steadier medians on a busy machine
 //   --json           print one JSON object instead of the report
 //   --write-fixture  save the captured message as bench/fixtures/track-message.json (bench/track.mjs reads it)
 // Needs `npm run build` (the npm script runs it) and Chromium (/usr/bin/chromium, or CHROMIUM_PATH).
@@ -88,13 +89,14 @@ function loadSdkAndCallInPage({ baseUrl, writeKey, identify, track }) {
 }
 
 /**
- * Runs in the page: interleaved rounds of `calls` × `integration.track({ message })` and `calls` ×
- * `JSON.stringify(message)`, after a warm-up and a calibration that sizes a track round to
- * `targetRoundMs`. Every round checks that track() pushed all its commands, so a dropped event (which
- * would be cheap) can never pass for a fast one. Declared with `function`, not as an arrow, so that
- * the source Playwright sends keeps the names the profile shows.
+ * Runs in the page: sets up `window.benchRounds`, whose `track(calls)` makes `calls` ×
+ * `integration.track({ message })` and `stringify(calls)` `calls` × `JSON.stringify(message)`, each
+ * returning its `performance.now()` milliseconds; warms both up and sizes a track round to
+ * `targetRoundMs`. Every track round checks that all commands were pushed, so a dropped event (which
+ * would be cheap) can never pass for a fast one. Declared with `function`, not as arrows, so that the
+ * source Playwright sends keeps the names the profile shows.
  */
-function runRoundsInPage({ config, rounds, targetRoundMs, calibrationMinMs, warmUpCalls }) {
+function setUpRoundsInPage({ config, targetRoundMs, calibrationMinMs, warmUpCalls }) {
   const { message } = window.benchCaptured;
   const queue = window._kmq;
   // Before the Kissmetrics library arrives `_kmq` is a plain array: what every page pays at first.
@@ -115,13 +117,18 @@ function runRoundsInPage({ config, rounds, targetRoundMs, calibrationMinMs, warm
     const ms = performance.now() - start;
     if (queue.length !== calls * pushed.length)
       throw new Error(`track() pushed ${queue.length} commands in ${calls} calls, expected ${calls * pushed.length}`);
+    queue.length = 0;
     return ms;
   }
-  let jsonChars = 0;
+  // Kept on window so that no JSON.stringify call can be optimised away as unused.
+  window.benchJsonChars = 0;
   function stringifyRound(calls) {
+    let chars = 0;
     const start = performance.now();
-    for (let i = 0; i < calls; i += 1) jsonChars += JSON.stringify(message).length;
-    return performance.now() - start;
+    for (let i = 0; i < calls; i += 1) chars += JSON.stringify(message).length;
+    const ms = performance.now() - start;
+    window.benchJsonChars += chars;
+    return ms;
   }
 
   trackRound(warmUpCalls);
@@ -130,20 +137,44 @@ function runRoundsInPage({ config, rounds, targetRoundMs, calibrationMinMs, warm
   while (trackRound(probeCalls) < calibrationMinMs) probeCalls *= 2;
   // The fastest of a few probes: one probe slowed by another process would make every round too short.
   const probeMs = Math.min(...[1, 2, 3].map(() => trackRound(probeCalls)));
-  const calls = Math.max(1, Math.round((probeCalls * targetRoundMs) / probeMs));
+  window.benchRounds = { track: trackRound, stringify: stringifyRound };
+  return { calls: Math.max(1, Math.round((probeCalls * targetRoundMs) / probeMs)), pushed };
+}
+
+/** CPU time the page's main thread has used so far: unlike wall time, other processes do not inflate it. */
+const mainThreadMs = async (cdp) => {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const seconds = metrics.find((metric) => metric.name === 'ThreadTime')?.value;
+  if (typeof seconds !== 'number') throw new Error('CDP Performance.getMetrics has no ThreadTime metric');
+  return 1000 * seconds;
+};
+
+/**
+ * Interleaved rounds of track() and JSON.stringify in `page`, for one `prefixProperties` setting:
+ * per round, each side's `performance.now()` time in the page and its main-thread CPU time from CDP.
+ * One page task per round, so the page's own timers still run between rounds.
+ */
+const runRounds = async (page, cdp, prefixProperties, rounds) => {
+  const { calls, pushed } = await page.evaluate(setUpRoundsInPage, {
+    config: destinationConfig(prefixProperties),
+    targetRoundMs: TARGET_ROUND_MS,
+    calibrationMinMs: CALIBRATION_MIN_MS,
+    warmUpCalls: WARM_UP_CALLS,
+  });
   const samples = [];
   for (let round = 0; round < rounds; round += 1) {
     // Alternate the order, so that neither side always runs right after the other's garbage.
-    const first = round % 2 === 0 ? trackRound : stringifyRound;
-    const second = first === trackRound ? stringifyRound : trackRound;
-    const firstMs = first(calls);
-    const secondMs = second(calls);
-    samples.push(first === trackRound ? [firstMs, secondMs] : [secondMs, firstMs]);
+    const order = round % 2 === 0 ? ['track', 'stringify'] : ['stringify', 'track'];
+    const sample = {};
+    for (const side of order) {
+      const cpuBefore = await mainThreadMs(cdp);
+      const wallMs = await page.evaluate(({ name, n }) => window.benchRounds[name](n), { name: side, n: calls });
+      sample[side] = { wallMs, cpuMs: (await mainThreadMs(cdp)) - cpuBefore };
+    }
+    samples.push(sample);
   }
-  queue.length = 0;
-  // jsonChars is returned so that no JSON.stringify call can be optimised away as unused.
-  return { calls, pushed, samples, jsonChars };
-}
+  return { calls, pushed, samples };
+};
 
 const median = (xs) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -151,24 +182,28 @@ const median = (xs) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
-const summarise = (prefixProperties, { calls, pushed, samples }) => {
-  const ratios = samples.map(([trackMs, stringifyMs]) => trackMs / stringifyMs);
-  const usPerCall = (ms) => (1000 * ms) / calls;
+/** Medians per call (µs) and of the per-round ratios, for one clock (`wallMs` or `cpuMs`). */
+const byClock = (samples, calls, clock) => {
+  const ratios = samples.map((sample) => sample.track[clock] / sample.stringify[clock]);
+  const usPerCall = (side) => (1000 * median(samples.map((sample) => sample[side][clock]))) / calls;
   return {
-    prefixProperties,
-    callsPerRound: calls,
-    rounds: samples.length,
-    pushed,
-    trackUsPerCall: usPerCall(median(samples.map(([trackMs]) => trackMs))),
-    stringifyUsPerCall: usPerCall(median(samples.map(([, stringifyMs]) => stringifyMs))),
+    trackUsPerCall: usPerCall('track'),
+    stringifyUsPerCall: usPerCall('stringify'),
     ratio: median(ratios),
     ratioMin: Math.min(...ratios),
     ratioMax: Math.max(...ratios),
-    // The least disturbed round of each side: steadier than the median when other processes compete.
-    ratioOfFastest: Math.min(...samples.map(([trackMs]) => trackMs)) / Math.min(...samples.map(([, ms]) => ms)),
-    samplesMs: samples,
   };
 };
+
+const summarise = (prefixProperties, { calls, pushed, samples }) => ({
+  prefixProperties,
+  callsPerRound: calls,
+  rounds: samples.length,
+  pushed,
+  wall: byClock(samples, calls, 'wallMs'),
+  cpu: byClock(samples, calls, 'cpuMs'),
+  samples,
+});
 
 /** A fresh page on `bundle` with the SDK loaded and the message it handed to our `track()`. */
 const openBenchPage = async (browser, baseUrl, bundle) => {
@@ -200,28 +235,19 @@ const openBenchPage = async (browser, baseUrl, bundle) => {
     );
   }
   const captured = await page.evaluate(() => window.benchCaptured);
-  return { context, page, captured, aborted };
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  return { context, page, cdp, captured, aborted };
 };
 
-/** Runs the rounds in `page` for one `prefixProperties` setting. */
-const runRounds = (page, prefixProperties, rounds) =>
-  page.evaluate(runRoundsInPage, {
-    config: destinationConfig(prefixProperties),
-    rounds,
-    targetRoundMs: TARGET_ROUND_MS,
-    calibrationMinMs: CALIBRATION_MIN_MS,
-    warmUpCalls: WARM_UP_CALLS,
-  });
-
 /** The same rounds under the CPU profiler, on the non-minified bundle so that names and lines are ours. */
-const profileRounds = async (page, prefixProperties, rounds, locate) => {
-  const cdp = await page.context().newCDPSession(page);
+const profileRounds = async ({ page, cdp }, prefixProperties, rounds, locate) => {
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: PROFILE_SAMPLING_INTERVAL_US });
   await cdp.send('Profiler.start');
-  await runRounds(page, prefixProperties, rounds);
+  await runRounds(page, cdp, prefixProperties, rounds);
   const { profile } = await cdp.send('Profiler.stop');
-  await cdp.detach();
+  await cdp.send('Profiler.disable');
   // Any frame of our bundle, not only track(): V8 sometimes records a sample with a truncated stack.
   const isOurs = (frame) => frame.url.endsWith(BUNDLE_URL_SUFFIX);
   const times = selfTimes(profile, isOurs, locate);
@@ -263,17 +289,22 @@ const printReport = (report) => {
   console.log(`  context:    ${message.contextKeys.join(', ')}`);
   console.log(`  properties: ${message.propertiesKeys.join(', ')} (${message.products} products)`);
   console.log(`  aborted outside requests: ${report.aborted.join(', ') || 'none'}`);
-  console.log(`\n${report.rounds} interleaved rounds; medians per call in µs; ratio = track() / JSON.stringify`);
-  console.log('prefixProperties  calls/round  track()  stringify  ratio  (min-max)    fastest  track() pushes');
-  for (const r of report.results) {
-    const pushes = r.pushed.map(([command, keys]) => `${command}(${keys})`).join(' ');
+  console.log(`\n${report.rounds} interleaved rounds; medians; µs per call; ratio = track() / JSON.stringify`);
+  console.log('                  calls/   performance.now() in the page         main-thread CPU time (CDP)');
+  console.log('prefixProperties  round    track  stringify  ratio (min-max)     track  stringify  ratio (min-max)');
+  const clock = (c) =>
+    `${padStart(fixed(c.trackUsPerCall, 2), 7)}  ${padStart(fixed(c.stringifyUsPerCall, 2), 9)}  ` +
+    `${padStart(fixed(c.ratio, 2), 4)}x ${pad(`(${fixed(c.ratioMin, 2)}-${fixed(c.ratioMax, 2)})`, 12)}`;
+  for (const r of report.results)
     console.log(
-      `${pad(r.prefixProperties, 18)}${padStart(r.callsPerRound, 11)}  ${padStart(fixed(r.trackUsPerCall, 2), 7)}` +
-        `  ${padStart(fixed(r.stringifyUsPerCall, 2), 9)}  ${padStart(fixed(r.ratio, 2), 4)}x` +
-        `  (${fixed(r.ratioMin, 2)}-${fixed(r.ratioMax, 2)})  ${padStart(fixed(r.ratioOfFastest, 2), 6)}x  ${pushes}`,
+      `${pad(r.prefixProperties, 16)}${padStart(r.callsPerRound, 7)}  ${clock(r.wall)}  ${clock(r.cpu)}`.trimEnd(),
     );
-  }
+  const pushes = (report.results[0]?.pushed ?? []).map(([command, keys]) => `${command} (${keys} properties)`);
+  console.log(`each track() pushes: ${pushes.join(', ')}`);
   console.log('target (SPEC §4): ratio <= 1.00 with prefixProperties on and off');
+  console.log(
+    'performance.now() is what the page waits for; CPU time leaves out other processes and GC helper threads',
+  );
   for (const p of report.profiles ?? []) {
     console.log(
       `\nprofile, prefixProperties ${p.prefixProperties} (dist/Kissmetrics.js, ${PROFILE_SAMPLING_INTERVAL_US} µs ` +
@@ -318,7 +349,7 @@ const main = async () => {
     const shipped = await openBenchPage(browser, server.baseUrl, 'Kissmetrics.min.js');
     const results = [];
     for (const prefixProperties of [false, true])
-      results.push(summarise(prefixProperties, await runRounds(shipped.page, prefixProperties, rounds)));
+      results.push(summarise(prefixProperties, await runRounds(shipped.page, shipped.cdp, prefixProperties, rounds)));
     await shipped.context.close();
     if (values['write-fixture']) await writeFixture(shipped.captured.message);
 
@@ -337,7 +368,7 @@ const main = async () => {
       const locate = locator(ROOT, join(ROOT, 'dist/Kissmetrics.js'), BUNDLE_URL_SUFFIX);
       report.profiles = [];
       for (const prefixProperties of [false, true])
-        report.profiles.push(await profileRounds(readable.page, prefixProperties, rounds, locate));
+        report.profiles.push(await profileRounds(readable, prefixProperties, rounds, locate));
       await readable.context.close();
     }
     if (values.json) console.log(JSON.stringify(report, null, 2));
