@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
@@ -18,7 +18,7 @@ export const SETUP_TIMEOUT_MS = 40 * 60_000;
 export const CHECK_TIMEOUT_MS = 10 * 60_000;
 
 export interface Result {
-  code: number | null;
+  code: number;
   stdout: string;
   stderr: string;
 }
@@ -42,21 +42,30 @@ export const userEnv = (): NodeJS.ProcessEnv => {
   return env;
 };
 
-/** Runs a command without a shell; resolves with its exit code and output, whatever the code. */
+/**
+ * Runs a command without a shell; resolves with its exit code and output, whatever the code. Stdin
+ * gets `stdin` and is closed; a child that exits before reading it (EPIPE) is not an error: its
+ * exit code and output say what happened.
+ */
 export const run = (command: string, args: string[], cwd: string, stdin = ''): Promise<Result> =>
   new Promise((done, fail) => {
-    const child = execFile(
-      command,
-      args,
-      { cwd, env: userEnv(), maxBuffer: 64 * 1024 * 1024, timeout: COMMAND_LIMIT_MS, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-        if (error !== null && code === null)
-          fail(new Error(`${command} ${args.join(' ')} in ${cwd}: ${error.message}`));
-        else done({ code, stdout, stderr });
-      },
-    );
-    child.stdin?.end(stdin);
+    const child = spawn(command, args, { cwd, env: userEnv(), timeout: COMMAND_LIMIT_MS });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (error) => {
+      fail(new Error(`${command} ${args.join(' ')} in ${cwd}: ${error.message}`));
+    });
+    child.on('close', (code, signal) => {
+      if (code === null)
+        fail(new Error(`${command} ${args.join(' ')} in ${cwd} was stopped by ${signal ?? 'a signal'}`));
+      else done({ code, stdout, stderr });
+    });
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') fail(error);
+    });
+    child.stdin.end(stdin);
   });
 
 /** Like `run`, but a non-zero exit is an error that shows the command's output. */
