@@ -5,7 +5,9 @@ import { dts } from 'rollup-plugin-dts';
 // Library entry points, each published as ESM (.mjs), CJS (.cjs) and types (.d.ts, .d.cts).
 const entries = { index: 'src/index.ts', cloud: 'src/cloud/index.ts' };
 
-const ts = () => typescript({ tsconfig: './tsconfig.build.json' });
+// The maps ship without src/, so they carry the TypeScript sources inline (sourcesContent) instead of
+// pointing at files a user does not have.
+const ts = () => typescript({ tsconfig: './tsconfig.build.json', compilerOptions: { inlineSources: true } });
 
 export default [
   {

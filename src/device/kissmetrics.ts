@@ -120,7 +120,12 @@ export class Kissmetrics {
   }
 }
 
-/** Mounts `window.Kissmetrics_RS = { Kissmetrics }`, where the SDK looks before loading the script. */
+/**
+ * Mounts `window.Kissmetrics_RS = { Kissmetrics }`, where the SDK looks before loading the script.
+ * Without a `window` (Node, server-side rendering) there is no SDK to find it: do nothing, so that
+ * code shared between server and browser may call it unconditionally.
+ */
 export const register = (): void => {
+  if (typeof window === 'undefined') return;
   (globals() as Bag)[SDK_GLOBAL] = { Kissmetrics };
 };

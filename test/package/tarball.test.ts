@@ -1,0 +1,250 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  EXPECTED_CLOUD_EXPORTS,
+  EXPECTED_FILES,
+  EXPECTED_ROOT_EXPORTS,
+  TRACK,
+  TRACK_COMMANDS,
+  TRACK_REQUESTS,
+  importPackage,
+  initConsumer,
+  install,
+  installedDir,
+  listFiles,
+  normaliseFiles,
+  npx,
+  repoVersion,
+  requirePackage,
+} from './consumer';
+import { browserScript, importResolve, serverSide, sideEffectOf, typeCheck } from './probes';
+import type { Resolution } from './probes';
+import {
+  CHECK_TIMEOUT_MS,
+  PACKAGE,
+  SETUP_TIMEOUT_MS,
+  cloneHead,
+  npm,
+  npmWarnings,
+  removeDir,
+  run,
+  tempDir,
+} from './run';
+
+// What a maintainer does before publishing, and what a user then gets: clone the committed HEAD,
+// `npm ci`, `npm pack`; install the tarball into an empty folder and use it every way a user can.
+
+/** Left in `dist/` before packing: it ships only if `npm pack` packs a stale build. */
+const STALE_MARKER = 'dist/stale-build-marker.txt';
+
+interface PackEntry {
+  filename: string;
+  files: { path: string }[];
+}
+
+const isPackEntry = (value: unknown): value is PackEntry =>
+  typeof value === 'object' &&
+  value !== null &&
+  'filename' in value &&
+  typeof value.filename === 'string' &&
+  'files' in value &&
+  Array.isArray(value.files) &&
+  value.files.every(
+    (file: unknown) => typeof file === 'object' && file !== null && 'path' in file && typeof file.path === 'string',
+  );
+
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+let work: string | undefined;
+let clone = '';
+let consumer = '';
+let builtByCi = false;
+let markerKeptByPrepare = false;
+let packed: PackEntry = { filename: '', files: [] };
+
+beforeAll(async () => {
+  work = await tempDir('pack');
+  clone = join(work, 'clone');
+  consumer = join(work, 'consumer');
+  await cloneHead(clone);
+
+  await npm(['ci'], clone);
+  builtByCi = existsSync(join(clone, 'dist', 'Kissmetrics.min.js'));
+  await mkdir(join(clone, 'dist'), { recursive: true });
+  await writeFile(join(clone, STALE_MARKER), 'stale\n');
+  const prepare = await run('npm', ['run', 'prepare'], clone);
+  markerKeptByPrepare = prepare.code === 0 && existsSync(join(clone, STALE_MARKER));
+  await writeFile(join(clone, STALE_MARKER), 'stale\n');
+
+  const pack = await npm(['pack', '--json', '--pack-destination', work], clone);
+  const entries: unknown = JSON.parse(pack.stdout);
+  if (!Array.isArray(entries) || entries.length !== 1 || !isPackEntry(entries[0])) {
+    throw new Error(`unexpected npm pack --json output: ${pack.stdout}`);
+  }
+  packed = entries[0];
+
+  await mkdir(consumer);
+  await initConsumer(consumer);
+  await install(consumer, join(work, packed.filename));
+}, SETUP_TIMEOUT_MS);
+
+afterAll(() => removeDir(work));
+
+describe('building on a fresh clone', () => {
+  it('`npm ci` builds dist/ (prepare), so the examples and the bin work straight away', () => {
+    expect(builtByCi).toBe(true);
+  });
+
+  it('prepare, which `npm ci` runs, does not build again when dist/ exists', () => {
+    expect(markerKeptByPrepare).toBe(true);
+  });
+
+  it('`npm pack` always builds afresh (prepack): a stale dist/ never ships', () => {
+    expect(existsSync(join(clone, STALE_MARKER))).toBe(false);
+    expect(packed.files.map((file) => file.path)).not.toContain(STALE_MARKER);
+  });
+});
+
+describe('the tarball', () => {
+  it('holds exactly the built package: dist/ (browser script, ESM, CJS, types, bin, maps), the cloud stub and the docs', () => {
+    expect(normaliseFiles(packed.files.map((file) => file.path))).toEqual(EXPECTED_FILES);
+  });
+
+  it('installs exactly those files', async () => {
+    expect(normaliseFiles(await listFiles(installedDir(consumer)))).toEqual(EXPECTED_FILES);
+  });
+
+  it('ships self-contained source maps: every source is inlined, since src/ does not ship', async () => {
+    const maps = (await listFiles(installedDir(consumer))).filter((path) => path.endsWith('.map'));
+    const incomplete: string[] = [];
+    for (const path of maps) {
+      const map: unknown = JSON.parse(await readFile(join(installedDir(consumer), path), 'utf8'));
+      const complete =
+        typeof map === 'object' &&
+        map !== null &&
+        'sources' in map &&
+        Array.isArray(map.sources) &&
+        map.sources.length > 0 &&
+        'sourcesContent' in map &&
+        Array.isArray(map.sourcesContent) &&
+        map.sourcesContent.length === map.sources.length &&
+        map.sourcesContent.every((content: unknown) => typeof content === 'string' && content.length > 0);
+      if (!complete) incomplete.push(path);
+    }
+    expect(maps).toHaveLength(EXPECTED_FILES.filter((path) => path.endsWith('.map')).length);
+    expect(incomplete).toEqual([]);
+  });
+});
+
+describe('installed from the tarball', () => {
+  it.each([
+    ['require', requirePackage],
+    ['import', importPackage],
+  ])(
+    'loads with %s, both entry points, and translates',
+    async (_how, load) => {
+      expect(await load(consumer)).toEqual({
+        root: EXPECTED_ROOT_EXPORTS,
+        cloud: EXPECTED_CLOUD_EXPORTS,
+        commands: TRACK_COMMANDS,
+        requests: TRACK_REQUESTS,
+      });
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    'resolves rudderstack-kissmetrics/Kissmetrics.min.js, which mounts window.Kissmetrics_RS.Kissmetrics',
+    async () => {
+      const file = join(installedDir(consumer), 'dist', 'Kissmetrics.min.js');
+      expect(await browserScript(consumer)).toEqual({ file, mounted: ['Kissmetrics_RS'], isClass: true });
+      expect(await importResolve(consumer, `${PACKAGE}/Kissmetrics.min.js`)).toBe(pathToFileURL(file).href);
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    'runs the bin: `npx rudderstack-kissmetrics --version`',
+    async () => {
+      const result = await npx(consumer, ['--version']);
+      expect(result).toEqual({ code: 0, stdout: `${await repoVersion()}\n`, stderr: '' });
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    'runs the bin: `translate` of one event prints its _kmq commands',
+    async () => {
+      const result = await npx(consumer, ['translate'], `${JSON.stringify(TRACK)}\n`);
+      expect(result).toEqual({
+        code: 0,
+        stdout: `${JSON.stringify({ line: 1, commands: TRACK_COMMANDS })}\n`,
+        stderr: '',
+      });
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it.each<Resolution>(['node10', 'node16', 'bundler'])(
+    'type-checks a TypeScript user of both entry points with moduleResolution %s',
+    async (resolution) => {
+      const result = await typeCheck(consumer, resolution);
+      expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
+    },
+    CHECK_TIMEOUT_MS,
+  );
+});
+
+describe('in Node and server-side rendering', () => {
+  it.each<'cjs' | 'esm'>(['cjs', 'esm'])(
+    '%s: loading both entry points reads no browser global and creates none; register() does nothing',
+    async (flavour) => {
+      expect(await serverSide(consumer, flavour)).toEqual({
+        touched: [],
+        added: [],
+        registerThrew: null,
+        windowAfterRegister: false,
+        kissmetricsRsAfterRegister: false,
+      });
+    },
+    CHECK_TIMEOUT_MS,
+  );
+});
+
+describe('package.json', () => {
+  it(
+    '"sideEffects" lists exactly the shipped files that do something when loaded',
+    async () => {
+      const pkg: unknown = JSON.parse(await readFile(join(installedDir(consumer), 'package.json'), 'utf8'));
+      const declared = typeof pkg === 'object' && pkg !== null && 'sideEffects' in pkg ? pkg.sideEffects : undefined;
+      const scripts = (await listFiles(installedDir(consumer))).filter((path) => /\.[cm]?js$/.test(path)).sort();
+      const effects: Record<string, string> = {};
+      for (const path of scripts) {
+        const effect = await sideEffectOf(join(installedDir(consumer), path), consumer);
+        if (effect !== null) effects[`./${path}`] = effect;
+      }
+      expect(isStringArray(declared) ? [...declared].sort() : declared).toEqual(Object.keys(effects).sort());
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    '`npm publish --dry-run` has nothing for a maintainer to fix and publishes the same files',
+    async () => {
+      const result = await npm(['publish', '--dry-run', '--json'], clone);
+      // The one warning left is about this machine, not the package: nobody is logged in.
+      const loggedOut = /^npm warn publish This command requires you to be logged in to \S+ \(dry-run\)$/;
+      expect(npmWarnings(result.stderr).filter((line) => !loggedOut.test(line))).toEqual([]);
+      const report: unknown = JSON.parse(result.stdout);
+      const entry =
+        typeof report === 'object' && report !== null && PACKAGE in report
+          ? (report as Record<string, unknown>)[PACKAGE]
+          : undefined;
+      expect(isPackEntry(entry) ? normaliseFiles(entry.files.map((file) => file.path)) : entry).toEqual(EXPECTED_FILES);
+    },
+    CHECK_TIMEOUT_MS,
+  );
+});
