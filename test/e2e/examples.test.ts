@@ -9,13 +9,14 @@ import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { describeWithChromium, KM_KEY_SCRIPT_URL, KM_LIBRARY_URL, launchChromium } from './browser';
 import { copyExample } from './exampleSite';
-import { API_KEY, destinationsState, eventually, kissmetricsCalls, WRITE_KEY } from './scenario';
+import { API_KEY, destinationsState, eventually, WRITE_KEY } from './scenario';
 import type { KmCall } from './scenario';
 import { DESTINATION_ID } from './server';
 import {
   DATA_PLANE_URL,
   JSDELIVR_BASE_URL,
   JSDELIVR_TAG_FOLDER,
+  kissmetricsCallsOf,
   openSite,
   SCRIPT_NAME,
   SDK_VERSION,
@@ -99,10 +100,10 @@ describeWithChromium('The examples, each copied alone and served as shipped', (c
   };
 
   /** page() on load, then the button: both reach Kissmetrics, exactly. */
-  const expectPageAndButton = async ({ page }: ExamplePage, title: string): Promise<void> => {
-    expect(await kissmetricsCalls(page, 1)).toEqual([loadedPage(title)]);
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    expect(await kissmetricsCalls(page, 2)).toEqual([loadedPage(title), SIGNED_UP]);
+  const expectPageAndButton = async (example: ExamplePage, title: string): Promise<void> => {
+    expect(await kissmetricsCallsOf(example, 1)).toEqual([loadedPage(title)]);
+    await example.page.getByRole('button', { name: 'Sign up' }).click();
+    expect(await kissmetricsCallsOf(example, 2)).toEqual([loadedPage(title), SIGNED_UP]);
   };
 
   it.each([

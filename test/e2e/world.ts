@@ -9,8 +9,8 @@ import { extname, join, relative, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { answerKissmetrics, emptyTraffic, fakeKissmetricsLibrary, PAGE_WAIT_MS } from './browser';
 import type { LibraryArrival, Traffic } from './browser';
-import { API_KEY, WRITE_KEY } from './scenario';
-import type { Problems } from './scenario';
+import { API_KEY, kissmetricsCalls, WRITE_KEY } from './scenario';
+import type { KmCall, Problems } from './scenario';
 import { sourceConfig } from './server';
 
 const ROOT = join(__dirname, '..', '..');
@@ -191,6 +191,19 @@ export const openSite = async (browser: Browser, options: WorldOptions): Promise
   const traffic = await routeWorld(page, options);
   await page.goto(`${SITE_ORIGIN}/`);
   return { context, page, traffic, problems };
+};
+
+/** `kissmetricsCalls`, failing with what the page and its traffic show, which says why the calls are missing. */
+export const kissmetricsCallsOf = async (
+  { page, problems, traffic }: ExamplePage,
+  count: number,
+): Promise<KmCall[]> => {
+  try {
+    return await kissmetricsCalls(page, count);
+  } catch (error) {
+    const details = JSON.stringify({ problems, traffic }, null, 2);
+    throw new Error(`expected ${count} Kissmetrics calls: ${String(error)}\n${details}`, { cause: error });
+  }
 };
 
 /** The properties the SDK adds to a `page()` call without arguments on SITE_ORIGIN/. */
