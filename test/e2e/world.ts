@@ -176,11 +176,19 @@ export interface ExamplePage {
   problems: Problems;
 }
 
-/** A fresh browser context on SITE_ORIGIN/, with the world routed and the page's problems recorded. */
-export const openSite = async (browser: Browser, options: WorldOptions): Promise<ExamplePage> => {
+/**
+ * A fresh browser context on SITE_ORIGIN/, with the world routed and the page's problems recorded;
+ * `prepare` runs before the page is opened (e.g. to add an init script).
+ */
+export const openSite = async (
+  browser: Browser,
+  options: WorldOptions,
+  prepare?: (page: Page) => Promise<void>,
+): Promise<ExamplePage> => {
   const context = await browser.newContext();
   context.setDefaultTimeout(PAGE_WAIT_MS);
   const page = await context.newPage();
+  await prepare?.(page);
   const problems: Problems = { pageErrors: [], console: [] };
   page.on('pageerror', (error) => problems.pageErrors.push(error.message));
   page.on('console', (message) => {
