@@ -12,10 +12,17 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { describeWithChromium, KM_KEY_SCRIPT_URL, KM_LIBRARY_URL, launchChromium } from './browser';
-import { copyExample } from './exampleSite';
+import { copyExample, EXAMPLES_DIR } from './exampleSite';
 import { API_KEY, destinationsState } from './scenario';
 import { DESTINATION_ID } from './server';
-import { DATA_PLANE_URL, kissmetricsCallsOf, openSite, PACKAGE_VERSION, sitePageProperties } from './world';
+import {
+  DATA_PLANE_URL,
+  kissmetricsCallsOf,
+  openSite,
+  PACKAGE_VERSION,
+  SDK_VERSION,
+  sitePageProperties,
+} from './world';
 import type { ExamplePage } from './world';
 
 const ROOT = join(__dirname, '..', '..');
@@ -85,11 +92,24 @@ describeWithChromium('examples/bundler, copied alone, with this package from its
     await Promise.all([packDir, dirname(site)].map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
+  it('asks npm for this version of the package and of the SDK the tests use', async () => {
+    // Once published, a plain `npm install` in a copy gets exactly this; nothing points into this repository.
+    const manifest = JSON.parse(await readFile(join(EXAMPLES_DIR, 'bundler', 'package.json'), 'utf8')) as {
+      dependencies?: unknown;
+    };
+    expect(manifest.dependencies).toEqual({
+      '@rudderstack/analytics-js': SDK_VERSION,
+      'rudderstack-kissmetrics': PACKAGE_VERSION,
+    });
+  });
+
   it('installs this package from the tarball into the copy, and leaves this repository alone', async () => {
     expect(await versionIn(join(site, 'node_modules', 'rudderstack-kissmetrics', 'package.json'))).toBe(
       PACKAGE_VERSION,
     );
-    expect(await versionIn(join(site, 'node_modules', '@rudderstack', 'analytics-js', 'package.json'))).toBe('3.34.1');
+    expect(await versionIn(join(site, 'node_modules', '@rudderstack', 'analytics-js', 'package.json'))).toBe(
+      SDK_VERSION,
+    );
     expect(await readRootManifests()).toEqual(rootManifests);
   });
 
