@@ -46,11 +46,14 @@ const GUARD_WARNING =
   'warning: Kissmetrics.min.js did not load: the Kiss Metrics destination is off on this page. ' +
   '(https://shop.example/app.js)';
 
-/** Paths the data plane received, once it has received `paths` (in any order: the SDK sends in parallel). */
+/**
+ * The paths the data plane received, sorted and each once (a retry is not the page's doing), once it has
+ * received `paths`.
+ */
 const dataPlanePaths = (traffic: WorldTraffic, paths: string[]): Promise<string[]> =>
   eventually(`the data plane to receive ${paths.join(', ')}`, () => {
-    const received = traffic.dataPlane.map((request) => request.path);
-    return paths.every((path) => received.includes(path)) ? received.sort() : undefined;
+    const received = [...new Set(traffic.dataPlane.map((request) => request.path))].sort();
+    return paths.every((path) => received.includes(path)) ? received : undefined;
   });
 
 /** Resolves once the SDK has finished loading and has decided about every device-mode destination. */
