@@ -1,9 +1,11 @@
 // Your JavaScript source's write key and your data plane URL (RudderStack dashboard).
 var WRITE_KEY = 'YOUR_WRITE_KEY';
 var DATA_PLANE_URL = 'https://your-data-plane.example.com';
-// Where Kissmetrics.min.js is served from: a copy of this package's dist/ on your own CDN, or an npm CDN.
-// The SDK requests <destSDKBaseURL>/Kissmetrics.min.js for the "Kiss Metrics" destination.
-var DEST_SDK_BASE_URL = 'https://cdn.jsdelivr.net/npm/rudderstack-kissmetrics@0.1.0/dist';
+// The folder that holds Kissmetrics.min.js: this package's dist/, on jsDelivr once the version is on npm,
+// or a copy on your own host. The SDK requests <DEST_SDK_BASE_URL>/Kissmetrics.min.js for the
+// "Kiss Metrics" destination, and never anything from RudderStack's CDN for it.
+// Write "@" as "%40": the SDK accepts only [-a-zA-Z0-9%_.~+] in the path, and with an "@" it stops entirely.
+var DEST_SDK_BASE_URL = 'https://cdn.jsdelivr.net/npm/rudderstack-kissmetrics%400.1.0/dist';
 
 var analytics = new window.rudderanalytics.RudderAnalytics();
 analytics.load(WRITE_KEY, DATA_PLANE_URL, { destSDKBaseURL: DEST_SDK_BASE_URL });

@@ -7,6 +7,28 @@
   var LATE_LIBRARY_DELAY_MS = 15000;
   var STAND_IN_LIBRARY = '/stand-in/kissmetrics.js';
   var WRITE_KEY = 'demo-write-key';
+  // The SDK's default level, ERROR, also silences the integration's warnings about dropped calls.
+  var LOG_LEVEL = 'WARN';
+
+  var TRACK_PRESETS = {
+    'Product Viewed': {
+      event: 'Product Viewed',
+      properties: { sku: 'kb-1', price: 99.5, details: { color: 'black' } },
+    },
+    'Order Completed': {
+      event: 'Order Completed',
+      properties: {
+        order_id: 'o-1001',
+        revenue: '$1,299.99',
+        currency: 'USD',
+        products: [
+          { sku: 'kb-1', name: 'Keyboard', price: 999.99, quantity: 1 },
+          { sku: 'ms-2', name: 'Mouse', price: 300, quantity: 1 },
+        ],
+      },
+    },
+    'No event name': { event: '', properties: { plan: 'pro' } },
+  };
 
   var params = new URLSearchParams(window.location.search);
   var libraryMode = params.get('library') || 'now';
@@ -77,6 +99,51 @@
     row('km', 'KM.' + call[0], call.slice(1).map(json).join(', '));
   });
 
+  // --- The tracking requests the library sends --------------------------------------------------
+  // Resource timing reports every request the browser made for the page, images included.
+  var trackingPrefix = origin + '/trk/';
+  new window.PerformanceObserver(function (list) {
+    list.getEntries().forEach(function (entry) {
+      if (entry.name.indexOf(trackingPrefix) !== 0) return;
+      var url = new URL(entry.name);
+      var query = {};
+      url.searchParams.forEach(function (value, key) {
+        query[key] = value;
+      });
+      row('trk', 'GET ' + url.pathname, json(query));
+    });
+  }).observe({ type: 'resource', buffered: true });
+
+  // --- Warnings and errors -----------------------------------------------------------------------
+  // Whatever the SDK or the integration writes to the console also goes to the panel. The SDK
+  // styles its messages with %c: the styles are left out.
+  function consoleText(args) {
+    var parts = Array.prototype.slice.call(args);
+    var first = parts[0];
+    if (typeof first === 'string' && first.indexOf('%c') >= 0) {
+      var styles = first.split('%c').length - 1;
+      parts = [first.replace(/\s*%c\s*/g, ' ').trim()].concat(parts.slice(1 + styles));
+    }
+    return parts
+      .map(function (part) {
+        if (typeof part === 'string') return part;
+        if (part instanceof Error) return part.message;
+        try {
+          return json(part);
+        } catch {
+          return String(part); // e.g. a cycle
+        }
+      })
+      .join(' ');
+  }
+  ['warn', 'error'].forEach(function (level) {
+    var original = console[level];
+    console[level] = function () {
+      row('warn', 'console.' + level, consoleText(arguments));
+      return original.apply(console, arguments);
+    };
+  });
+
   // --- The stand-in Kissmetrics library -------------------------------------------------------
   function addStandInLibrary() {
     var script = document.createElement('script');
@@ -98,6 +165,7 @@
   sdk.load(WRITE_KEY, origin, {
     configUrl: origin + '/?prefixProperties=' + prefixProperties,
     destSDKBaseURL: origin + '/dist',
+    logLevel: LOG_LEVEL,
     plugins: ['DeviceModeDestinations', 'NativeDestinationQueue', 'XhrQueue', 'StorageEncryption'],
     polyfillIfRequired: false,
     storage: { migrate: false },
@@ -154,6 +222,13 @@
       var args = argumentsOf[call](input);
       row('call', 'rudderanalytics', call + '(' + args.map(json).join(', ') + ')');
       sdk[call].apply(sdk, args);
+    });
+  });
+
+  var trackJson = document.getElementById('track-json');
+  Array.prototype.forEach.call(document.querySelectorAll('[data-preset]'), function (button) {
+    button.addEventListener('click', function () {
+      trackJson.value = JSON.stringify(TRACK_PRESETS[button.dataset.preset], null, 2);
     });
   });
 

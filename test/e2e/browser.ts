@@ -26,6 +26,16 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/*
+ * Limits of the browser tests. Several engineers run tests at once on two shared cores, so every wait
+ * is generous: a healthy run needs a small fraction of each, and a test must never fail only because
+ * the machine was busy. Nothing asserts how long anything took.
+ */
+/** One wait for something to happen in a page (a call to arrive, a request to be made). */
+export const PAGE_WAIT_MS = 30_000;
+/** One browser test or hook (starting Chromium, opening a page and a few waits): Jest's limit. */
+export const BROWSER_TEST_MS = 120_000;
+
 /** Starts Chromium (Playwright gives it a fresh temporary profile); each test then opens its own context. */
 export const launchChromium = (executablePath: string): Promise<Browser> =>
   chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
@@ -50,37 +60,49 @@ export interface Traffic {
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+export const emptyTraffic = (): Traffic => ({ scripts: [], tracking: [], outside: [] });
+
 /**
- * Routes every request of `page`: 127.0.0.1 goes through, the two Kissmetrics scripts get the fake
- * library (at once, late or never), tracking calls are answered locally, anything else is aborted.
+ * Answers `route` when it is for a Kissmetrics host: the two scripts get the fake library (at once,
+ * late or never), tracking calls a pixel. Resolves false, leaving the route alone, for any other host.
  */
-export const routeKissmetrics = async (page: Page, arrival: LibraryArrival): Promise<Traffic> => {
-  const library = readFileSync(FAKE_KISSMETRICS_PATH, 'utf8');
-  const traffic: Traffic = { scripts: [], tracking: [], outside: [] };
-  const deliver = async (route: Route, body: string): Promise<void> => {
+export const answerKissmetrics = async (
+  route: Route,
+  arrival: LibraryArrival,
+  traffic: Traffic,
+  library: string,
+): Promise<boolean> => {
+  const url = new URL(route.request().url());
+  const deliver = async (body: string): Promise<void> => {
+    traffic.scripts.push(url.href);
     if (arrival.kind === 'blocked') return route.abort('blockedbyclient');
     if (arrival.kind === 'after') await wait(arrival.delayMs);
     await route.fulfill({ status: 200, contentType: 'text/javascript', body });
   };
+  if (url.href === KM_LIBRARY_URL) await deliver(library);
+  else if (url.origin === 'https://scripts.kissmetrics.io')
+    await deliver('/* the account script: settings only, no behaviour the tests rely on */');
+  else if (url.origin === KM_TRACKING_ORIGIN) {
+    traffic.tracking.push(url.pathname + url.search);
+    await route.fulfill({ status: 200, contentType: 'image/gif', body: Buffer.from('R0lGODlhAQABAAAAACw=', 'base64') });
+  } else return false;
+  return true;
+};
+
+/** The stand-in Kissmetrics library's source. */
+export const fakeKissmetricsLibrary = (): string => readFileSync(FAKE_KISSMETRICS_PATH, 'utf8');
+
+/**
+ * Routes every request of `page`: 127.0.0.1 goes through, the Kissmetrics hosts are answered by
+ * `answerKissmetrics`, anything else is aborted and recorded.
+ */
+export const routeKissmetrics = async (page: Page, arrival: LibraryArrival): Promise<Traffic> => {
+  const library = fakeKissmetricsLibrary();
+  const traffic = emptyTraffic();
   await page.route('**/*', async (route) => {
     const url = new URL(route.request().url());
     if (url.hostname === '127.0.0.1') return route.continue();
-    if (url.href === KM_LIBRARY_URL) {
-      traffic.scripts.push(url.href);
-      return deliver(route, library);
-    }
-    if (url.origin === 'https://scripts.kissmetrics.io') {
-      traffic.scripts.push(url.href);
-      return deliver(route, '/* the account script: settings only, no behaviour the tests rely on */');
-    }
-    if (url.origin === KM_TRACKING_ORIGIN) {
-      traffic.tracking.push(url.pathname + url.search);
-      return route.fulfill({
-        status: 200,
-        contentType: 'image/gif',
-        body: Buffer.from('R0lGODlhAQABAAAAACw=', 'base64'),
-      });
-    }
+    if (await answerKissmetrics(route, arrival, traffic, library)) return;
     traffic.outside.push(url.href);
     return route.abort('blockedbyclient');
   });
@@ -90,8 +112,10 @@ export const routeKissmetrics = async (page: Page, arrival: LibraryArrival): Pro
 /**
  * `describe` when Chromium is there. Without it the block is skipped after saying how to install
  * Chromium, except under CI, where a missing browser must fail the run rather than pass it silently.
+ * Sets the file's Jest limit for each test and hook to BROWSER_TEST_MS.
  */
 export const describeWithChromium = (name: string, body: (chromiumPath: string) => void): void => {
+  jest.setTimeout(BROWSER_TEST_MS);
   const chromiumPath = findChromium();
   if (chromiumPath) {
     describe(name, () => {

@@ -4,13 +4,21 @@
  * the Kissmetrics library is a local fake that records every call. Nothing leaves 127.0.0.1.
  */
 import type { Browser } from 'playwright-core';
-import { describeWithChromium, KM_KEY_SCRIPT_URL, KM_LIBRARY_URL, launchChromium } from './browser';
+import {
+  BROWSER_TEST_MS,
+  describeWithChromium,
+  KM_KEY_SCRIPT_URL,
+  KM_LIBRARY_URL,
+  launchChromium,
+  PAGE_WAIT_MS,
+} from './browser';
 import type { LibraryArrival } from './browser';
 import {
   API_KEY,
   SDK_READY_LIMIT_MS,
   callSdk,
   destinationsState,
+  eventually,
   integrationLive,
   kissmetricsCalls,
   loadAndCall,
@@ -187,20 +195,6 @@ const expectedEarlyPrefixed = (pageUrl: URL): KmCall[] => [
   ],
 ];
 
-const POLL_INTERVAL_MS = 25;
-const POLL_LIMIT_MS = 5_000;
-
-/** Waits (at most POLL_LIMIT_MS) until `read` returns something, for facts observed outside the page. */
-const eventually = async <T>(what: string, read: () => T | undefined): Promise<T> => {
-  const deadline = Date.now() + POLL_LIMIT_MS;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-  }
-};
-
 /** Unix seconds of the `originalTimestamp` the SDK gave the track event `event` (from its data-plane copy). */
 const dataPlaneSeconds = (server: E2eServer, event: string): Promise<number> =>
   eventually(`the data plane to receive "${event}"`, () => {
@@ -342,7 +336,7 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
       expect(await waitingCommands(page, expected.length)).toEqual(expected);
       expect(await page.evaluate(() => 'KM' in window)).toBe(false);
 
-      expect(await kissmetricsCalls(page, expected.length, LIBRARY_DELAY_MS + 10_000)).toEqual(expected);
+      expect(await kissmetricsCalls(page, expected.length, LIBRARY_DELAY_MS + PAGE_WAIT_MS)).toEqual(expected);
       expect(Date.now() - started).toBeGreaterThan(SDK_READY_LIMIT_MS);
       expect(await destinationsState(page)).toEqual({ initialized: [DESTINATION_ID], failed: [] });
 
@@ -354,7 +348,7 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
       ]);
       expect(problems).toEqual({ pageErrors: [], console: [] });
     },
-    LIBRARY_DELAY_MS + 25_000,
+    LIBRARY_DELAY_MS + BROWSER_TEST_MS,
   );
 
   it('keeps the page working and the commands queued in _kmq when the library is blocked', async () => {

@@ -1,6 +1,6 @@
 import type { LoadOptions, RudderAnalytics } from '@rudderstack/analytics-js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { routeKissmetrics } from './browser';
+import { PAGE_WAIT_MS, routeKissmetrics } from './browser';
 import type { LibraryArrival, Traffic } from './browser';
 import { DESTINATION_ID } from './server';
 import type { E2eServer } from './server';
@@ -42,6 +42,7 @@ export const openScenario = async (
   options: ScenarioOptions,
 ): Promise<Scenario> => {
   const context = await browser.newContext();
+  context.setDefaultTimeout(PAGE_WAIT_MS);
   const page = await context.newPage();
   const problems: Problems = { pageErrors: [], console: [] };
   page.on('pageerror', (error) => problems.pageErrors.push(error.message));
@@ -155,11 +156,12 @@ export const integrationLive = async (page: Page): Promise<void> => {
         (d) => d.id === id,
       ) === true,
     { writeKey: WRITE_KEY, id: DESTINATION_ID },
+    { timeout: PAGE_WAIT_MS },
   );
 };
 
 /** Waits until the Kissmetrics library has made `count` calls, then returns all of them. */
-export const kissmetricsCalls = async (page: Page, count: number, timeoutMs = 5000): Promise<KmCall[]> => {
+export const kissmetricsCalls = async (page: Page, count: number, timeoutMs = PAGE_WAIT_MS): Promise<KmCall[]> => {
   await page.waitForFunction(
     (n) => ((window as unknown as { __kmCalls?: unknown[] }).__kmCalls?.length ?? 0) >= n,
     count,
@@ -170,9 +172,26 @@ export const kissmetricsCalls = async (page: Page, count: number, timeoutMs = 50
 
 /** Waits until `_kmq` is an array holding `count` commands, then returns them. */
 export const waitingCommands = async (page: Page, count: number): Promise<KmCall[]> => {
-  await page.waitForFunction((n) => {
-    const queue = (window as unknown as { _kmq?: unknown })._kmq;
-    return Array.isArray(queue) && queue.length >= n;
-  }, count);
+  await page.waitForFunction(
+    (n) => {
+      const queue = (window as unknown as { _kmq?: unknown })._kmq;
+      return Array.isArray(queue) && queue.length >= n;
+    },
+    count,
+    { timeout: PAGE_WAIT_MS },
+  );
   return page.evaluate(() => (window as unknown as { _kmq: KmCall[] })._kmq);
+};
+
+const POLL_INTERVAL_MS = 25;
+
+/** Waits (at most PAGE_WAIT_MS) until `read` returns something, for facts observed outside the page. */
+export const eventually = async <T>(what: string, read: () => T | undefined): Promise<T> => {
+  const deadline = Date.now() + PAGE_WAIT_MS;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+  }
 };

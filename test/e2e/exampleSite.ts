@@ -1,0 +1,57 @@
+/** An example folder as a user gets it: copied alone, with only the placeholders filled in. */
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { WRITE_KEY } from './scenario';
+import { DATA_PLANE_URL } from './world';
+
+export const EXAMPLES_DIR = join(__dirname, '..', '..', 'examples');
+
+/**
+ * What a user of an example must fill in, exactly as the examples write it, and what the tests write
+ * there. Anything else the examples need (the SDK, this package's script) they must get as shipped.
+ */
+export const PLACEHOLDERS: readonly (readonly [placeholder: string, filled: string])[] = [
+  ["'YOUR_WRITE_KEY'", `'${WRITE_KEY}'`],
+  ["'https://your-data-plane.example.com'", `'${DATA_PLANE_URL}'`],
+];
+
+/** What a build or an install makes: never part of an example as shipped. */
+const NOT_SHIPPED = new Set(['node_modules', 'dist']);
+/** The files a page runs, where placeholders are filled in (READMEs only talk about them). */
+const PAGE_FILES = new Set(['.html', '.js', '.mjs']);
+
+const filesUnder = async (folder: string): Promise<string[]> => {
+  const entries = await readdir(folder, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+};
+
+const count = (text: string, part: string): number => text.split(part).length - 1;
+
+/**
+ * Copies `examples/<name>` into a new temporary folder (`<tmp>/<name>`) and fills in PLACEHOLDERS.
+ * Throws unless each placeholder occurs exactly once in the page files, so that the tests notice
+ * when an example asks its users to change something else.
+ */
+export const copyExample = async (name: string): Promise<string> => {
+  const source = join(EXAMPLES_DIR, name);
+  const target = join(await mkdtemp(join(tmpdir(), 'km-example-')), name);
+  await cp(source, target, { recursive: true, filter: (path) => !NOT_SHIPPED.has(basename(path)) });
+  const files = (await filesUnder(target)).filter((file) => PAGE_FILES.has(extname(file)));
+  const texts = await Promise.all(files.map((file) => readFile(file, 'utf8')));
+  for (const [placeholder] of PLACEHOLDERS) {
+    const found = texts.reduce((sum, text) => sum + count(text, placeholder), 0);
+    if (found !== 1)
+      throw new Error(
+        `examples/${name}: expected the placeholder ${placeholder} exactly once in its pages, found ${found}`,
+      );
+  }
+  await Promise.all(
+    files.map(async (file, i) => {
+      const text = texts[i] ?? '';
+      const filled = PLACEHOLDERS.reduce((result, [placeholder, value]) => result.split(placeholder).join(value), text);
+      if (filled !== text) await writeFile(file, filled);
+    }),
+  );
+  return target;
+};
