@@ -1,5 +1,5 @@
 import { API_KEY_PATTERN } from '../rules/constants';
-import { translateMessage } from '../rules/mapping';
+import { RULES, applyRule } from '../rules/mapping';
 import { invalidApiKey, leftOut } from '../rules/messages';
 import { bag, newBudget } from '../rules/properties';
 import type { Bag, Budget } from '../rules/properties';
@@ -116,7 +116,7 @@ export class Kissmetrics {
   }
 
   private send(type: MessageType, event: unknown): void {
-    this.push(type, (budget) => translateMessage(type, bag(event).message, this.config, Date.now(), budget));
+    this.push(type, (budget) => applyRule(RULES[type], bag(event).message, this.config, Date.now(), budget));
   }
 }
 

@@ -32,6 +32,8 @@ export const MAX_ARRAY_ITEMS = 256;
  * the work past this: 16 commands' worth of full property sets.
  */
 export const MAX_VALUES_PER_MESSAGE = 4096;
+/** Property names remembered so that the names of repeated events are not built again (see `nameOf`). */
+export const MAX_CACHED_NAMES = 4096;
 /** Nested values more than this many keys below the root are left out. */
 export const MAX_DEPTH_LEVELS = 32;
 /** A money amount is never longer than this; a longer revenue or total is not money (and is never scanned). */

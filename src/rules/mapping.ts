@@ -10,6 +10,7 @@ import {
 } from './messages';
 import { bag, clean, cut, eventSeconds, idOf, isRecord, newBudget, omit, prefixOf, revenueOf } from './properties';
 import type { Bag, Budget } from './properties';
+import { MESSAGE_TYPES } from './types';
 import type { KmProperties, KmqCommand, MappingSettings, MessageOfType, MessageType, RudderMessage } from './types';
 
 const VIEW_PREFIX = { page: 'Page', screen: 'Screen' } as const;
@@ -31,89 +32,116 @@ export const viewEventName = (kind: 'page' | 'screen', message: Bag): string => 
   return name ? `Viewed ${category ? category + ' ' : ''}${name} ${kind}` : `Loaded a ${VIEW_PREFIX[kind]}`;
 };
 
+/** One rule: a message (an object) to commands. `prefixing` is the `prefixProperties` setting. */
+type Rule = (message: Bag, prefixing: boolean, nowMs: number, budget: Budget) => KmqCommand[];
+
+const view =
+  (kind: 'page' | 'screen'): Rule =>
+  (message, prefixing, _nowMs, budget) => [
+    [
+      'record',
+      storable(viewEventName(kind, message)),
+      clean(message.properties, prefixing ? prefixOf(VIEW_PREFIX[kind]) : '', budget),
+    ],
+  ];
+
+/** The rule of each message type (SPEC §3). */
+export const RULES: Record<MessageType, Rule> = {
+  identify: (message, _prefixing, _nowMs, budget) => {
+    const commands: KmqCommand[] = [];
+    const userId = idOf(message.userId);
+    const context = bag(message.context);
+    const traits = clean(isRecord(context.traits) ? context.traits : message.traits, '', budget);
+    if (userId) commands.push(['identify', storable(userId)]);
+    if (!isEmpty(traits)) commands.push(['set', traits]);
+    return commands.length ? commands : fail(nothingToIdentify());
+  },
+
+  track: (message, prefixing, nowMs, budget) => {
+    const event = storable(idOf(message.event) ?? fail(missingEventName(message.event)));
+    const root = prefixing ? prefixOf(event) : '';
+    const properties = bag(message.properties);
+    const { products } = properties;
+    const items: unknown[] = Array.isArray(products) ? products : [];
+    const props = clean(properties, root, budget, items === products ? 'products' : undefined);
+    const revenue = revenueOf(event, properties);
+    if (revenue !== undefined) {
+      const name = root + 'revenue';
+      if (name.length > MAX_NAME_LENGTH_CHARS) omit(budget, name, 'name too long');
+      else props[name] = revenue;
+      if (!(BILLING_AMOUNT in props)) props[BILLING_AMOUNT] = revenue;
+    }
+    const commands: KmqCommand[] = [['record', event, props]];
+    const time = items.length ? eventSeconds(message, nowMs) : 0;
+    for (let i = 0; i < items.length; i++) {
+      // Each product costs a value too, so that a million empty products is bounded work.
+      if (budget.values-- < 1) {
+        omit(budget, `products.${i}`, 'too many values', items.length - i);
+        break;
+      }
+      const item = clean(items[i], root, budget);
+      if (isEmpty(item)) continue;
+      // Distinct times, or Kissmetrics drops all but one item of an order as duplicates.
+      item._t = time + i;
+      item._d = 1;
+      commands.push(['set', item]);
+    }
+    return commands;
+  },
+
+  page: view('page'),
+  screen: view('screen'),
+
+  alias: (message) => {
+    const userId = idOf(message.userId);
+    const previousId = idOf(message.previousId);
+    return userId && previousId && userId !== previousId
+      ? [['alias', storable(userId), storable(previousId)]]
+      : fail(invalidAlias(message.userId, message.previousId));
+  },
+
+  group: (message, _prefixing, _nowMs, budget) => {
+    const groupId = idOf(message.groupId);
+    const props = clean(message.traits, prefixOf('Group'), budget);
+    if (groupId) props['Group - id'] = cut(groupId, 'Group - id', budget);
+    return isEmpty(props) ? fail(nothingToGroup()) : [['set', props]];
+  },
+};
+
 /**
- * The rules, for any input: translates one message of the given type into `_kmq` commands, in push
- * order. Throws an `Error` saying what is wrong when the message cannot be translated; never returns
- * a partial result. `nowMs` is the clock used when the message has no timestamp; what had to be left
- * out (limits, cycles, reserved names) is noted in `budget`.
+ * Runs one rule on any input: throws an `Error` saying what is wrong when the message cannot be
+ * translated, and never returns a partial result. `nowMs` is the clock used when the message has no
+ * timestamp; what had to be left out or cut (limits, cycles, reserved names) is noted in `budget`.
  */
-export const translateMessage = (
-  type: unknown,
+export const applyRule = (
+  rule: Rule,
   message: unknown,
   settings: unknown,
   nowMs: number = Date.now(),
   budget: Budget = newBudget(),
-): KmqCommand[] => {
-  if (!isRecord(message)) return fail(notAMessage(message));
-  const prefixing = bag(settings).prefixProperties === true;
-  const properties = bag(message.properties);
-  const commands: KmqCommand[] = [];
+): KmqCommand[] =>
+  isRecord(message)
+    ? rule(message, bag(settings).prefixProperties === true, nowMs, budget)
+    : fail(notAMessage(message));
 
-  switch (type) {
-    case 'identify': {
-      const userId = idOf(message.userId);
-      const context = bag(message.context);
-      const traits = clean(isRecord(context.traits) ? context.traits : message.traits, '', budget);
-      if (userId) commands.push(['identify', storable(userId)]);
-      if (!isEmpty(traits)) commands.push(['set', traits]);
-      return commands.length ? commands : fail(nothingToIdentify());
-    }
-    case 'track': {
-      const event = storable(idOf(message.event) ?? fail(missingEventName(message.event)));
-      const root = prefixing ? prefixOf(event) : '';
-      const { products } = properties;
-      const items: unknown[] = Array.isArray(products) ? products : [];
-      const props = clean(properties, root, budget, items === products ? 'products' : undefined);
-      const revenue = revenueOf(event, properties);
-      if (revenue !== undefined) {
-        const name = root + 'revenue';
-        if (name.length > MAX_NAME_LENGTH_CHARS) omit(budget, name, 'name too long');
-        else props[name] = revenue;
-        if (!(BILLING_AMOUNT in props)) props[BILLING_AMOUNT] = revenue;
-      }
-      commands.push(['record', event, props]);
-      const time = items.length ? eventSeconds(message, nowMs) : 0;
-      for (let i = 0; i < items.length; i++) {
-        // Each product costs a value too, so that a million empty products is bounded work.
-        if (budget.values-- <= 0) {
-          omit(budget, `products.${i}`, 'too many values', items.length - i);
-          break;
-        }
-        const item = clean(items[i], root, budget);
-        if (isEmpty(item)) continue;
-        // Distinct times, or Kissmetrics drops all but one item of an order as duplicates.
-        item._t = time + i;
-        item._d = 1;
-        commands.push(['set', item]);
-      }
-      return commands;
-    }
-    case 'page':
-    case 'screen':
-      return [
-        [
-          'record',
-          storable(viewEventName(type, message)),
-          clean(properties, prefixing ? prefixOf(VIEW_PREFIX[type]) : '', budget),
-        ],
-      ];
-    case 'alias': {
-      const userId = idOf(message.userId);
-      const previousId = idOf(message.previousId);
-      return userId && previousId && userId !== previousId
-        ? [['alias', storable(userId), storable(previousId)]]
-        : fail(invalidAlias(message.userId, message.previousId));
-    }
-    case 'group': {
-      const groupId = idOf(message.groupId);
-      const props = clean(message.traits, prefixOf('Group'), budget);
-      if (groupId) props['Group - id'] = cut(groupId, 'Group - id', budget);
-      return isEmpty(props) ? fail(nothingToGroup()) : [['set', props]];
-    }
-    default:
-      return fail(unsupportedType(type));
-  }
-};
+/** `applyRule` for a type given as data (a parsed line, a service call): anything may come in. */
+export const translateMessage = (
+  type: unknown,
+  message: unknown,
+  settings: unknown,
+  nowMs?: number,
+  budget?: Budget,
+): KmqCommand[] =>
+  applyRule(
+    // A message that is not an object is reported as such by applyRule, whatever its type.
+    !isRecord(message) || MESSAGE_TYPES.includes(type as MessageType)
+      ? RULES[type as MessageType]
+      : fail(unsupportedType(type)),
+    message,
+    settings,
+    nowMs,
+    budget,
+  );
 
 /**
  * Translates one RudderStack message of the given type into `_kmq` commands, in push order. Throws an

@@ -1,6 +1,7 @@
 import {
   BILLING_AMOUNT,
   MAX_ARRAY_ITEMS,
+  MAX_CACHED_NAMES,
   MAX_DEPTH_LEVELS,
   MAX_MONEY_LENGTH_CHARS,
   MAX_NAME_LENGTH_CHARS,
@@ -36,7 +37,7 @@ export const idOf = (value: unknown): string | undefined =>
 export interface Budget {
   /** Values that may still be visited. */
   values: number;
-  /** Where something was left out and why, for the warning: the first few only… */
+  /** Where something was left out or cut and why, for the warning: the first few only… */
   omitted: string[];
   /** …and how many in all. */
   omissions: number;
@@ -48,6 +49,32 @@ export const newBudget = (): Budget => ({ values: MAX_VALUES_PER_MESSAGE, omitte
 export const omit = (budget: Budget, name: string, why: string, count = 1): void => {
   if (budget.omissions < MAX_NAMED_OMISSIONS) budget.omitted.push(`${name.slice(0, 40)} (${why})`);
   budget.omissions += count;
+};
+
+/**
+ * Property names built before, by the path they extend. Building a new string for every property
+ * (`shipping.` + `method`, `Order Completed - ` + `total`) and hashing it again was most of
+ * `track()`'s time; real sites send the same few events and keys, so names are looked up instead.
+ * Bounded: emptied when it holds `MAX_CACHED_NAMES`.
+ */
+const NAMES = new Map<string, Map<string, string>>();
+let cachedNames = 0;
+
+/** `path + key`, built once. */
+export const nameOf = (path: string, key: string): string => {
+  let names = NAMES.get(path);
+  let name = names?.get(key);
+  if (name === undefined) {
+    name = path + key;
+    if (cachedNames++ >= MAX_CACHED_NAMES) {
+      NAMES.clear();
+      cachedNames = 1;
+      names = undefined;
+    }
+    if (!names) NAMES.set(path, (names = new Map<string, string>()));
+    names.set(key, name);
+  }
+  return name;
 };
 
 // A `__proto__` key must stay an own data property: plain assignment would replace the prototype.
@@ -75,6 +102,8 @@ const leaf = (value: unknown): KmValue | undefined =>
       ? (value as KmValue)
       : undefined;
 
+const isObject = (value: unknown): value is Bag => typeof value === 'object' && value !== null;
+
 /**
  * Objects and arrays are walked (also from another frame, or made by a class); Maps, Sets, typed
  * arrays, DOM nodes and the like are not: walking them key by key is unbounded and never what is meant.
@@ -82,7 +111,77 @@ const leaf = (value: unknown): KmValue | undefined =>
 const isPlain = (value: object): boolean =>
   Array.isArray(value) || Object.prototype.toString.call(value) === '[object Object]';
 
-const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+/** The index keys of the first `MAX_ARRAY_ITEMS` items of a list. */
+const INDICES = Array.from({ length: MAX_ARRAY_ITEMS }, (_, i) => String(i));
+
+/** One bag being cleaned: its output, how many properties it has, the objects above the current one. */
+interface Walk {
+  out: KmProperties;
+  count: number;
+  /** A cycle is one of these; the depth is their number. */
+  above: object[];
+  root: string;
+  budget: Budget;
+}
+
+const emit = (w: Walk, name: string, value: KmValue): void => {
+  if (name.length === 2 && RESERVED_NAME.test(name)) omit(w.budget, name, 'reserved');
+  else if (w.count++ < MAX_PROPERTIES_PER_COMMAND) put(w.out, name, cut(value, name, w.budget));
+  else omit(w.budget, name, 'too many properties');
+};
+
+/** Visits `object[key]` as `path + key` for each key, while the message has values left to visit. */
+const walk = (w: Walk, object: Bag, keys: string[], path: string, skip?: string): void => {
+  w.above.push(object);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] ?? '';
+    if (key === skip) continue;
+    if (w.budget.values-- < 1) {
+      omit(w.budget, path + key, 'too many values', keys.length - i);
+      break;
+    }
+    // Measured on the parts: joining a 10 MB key to its path would copy it.
+    if (path === w.root && key === BILLING_AMOUNT) visit(w, key, object[key]);
+    else if (path.length + key.length > MAX_NAME_LENGTH_CHARS) omit(w.budget, path + key.slice(0, 40), 'name too long');
+    else visit(w, path ? nameOf(path, key) : key, object[key]);
+  }
+  w.above.pop();
+};
+
+const visit = (w: Walk, name: string, value: unknown): void => {
+  value = dated(value);
+  if (!isObject(value)) {
+    const kept = leaf(value);
+    if (kept !== undefined) emit(w, name, kept);
+  } else if (w.above.includes(value)) omit(w.budget, name, 'cycle');
+  else if (!isPlain(value)) omit(w.budget, name, 'not plain data');
+  else {
+    let keys: string[] | undefined;
+    if (Array.isArray(value)) {
+      // Only the first items of a list are read: a huge or sparse array is never walked index by index.
+      const length = Math.min(value.length, MAX_ARRAY_ITEMS);
+      if (value.length > length) omit(w.budget, name, 'too many items');
+      // A list of values is one value, comma-joined (as Kissmetrics would join it), at any depth.
+      const items: KmValue[] = [];
+      for (let i = 0; i < length; i++) {
+        const item = dated(value[i]);
+        if (isObject(item)) {
+          keys = INDICES.slice(0, length);
+          break;
+        }
+        const kept = leaf(item);
+        if (kept !== undefined) items.push(kept);
+      }
+      if (!keys) {
+        w.budget.values -= length;
+        emit(w, name, items.join(','));
+        return;
+      }
+    }
+    if (w.above.length >= MAX_DEPTH_LEVELS) omit(w.budget, name, 'too deep');
+    else walk(w, value, keys ?? Object.keys(value), nameOf(name, '.'));
+  }
+};
 
 /**
  * Flattens a property bag into what Kissmetrics can store: nested keys joined with `.`, arrays of
@@ -92,89 +191,9 @@ const isObject = (value: unknown): value is object => typeof value === 'object' 
  * what is left out or cut is noted in `budget`.
  */
 export const clean = (input: unknown, root = '', budget: Budget = newBudget(), skip?: string): KmProperties => {
-  const out: KmProperties = {};
-  let count = 0;
-  // The objects above the value being visited: a cycle is one of them, the depth is their number.
-  const above: object[] = [];
-
-  const emit = (name: string, value: KmValue): void => {
-    if (name.length === 2 && RESERVED_NAME.test(name)) omit(budget, name, 'reserved');
-    else if (count++ < MAX_PROPERTIES_PER_COMMAND) put(out, name, cut(value, name, budget));
-    else omit(budget, name, 'too many properties');
-  };
-
-  /**
-   * Visits `object[key]` as `path + key` for each key (indices `0..keys-1` when `keys` is a number),
-   * while the message has values left to visit.
-   */
-  const walk = (object: Bag, keys: string[] | number, path: string): void => {
-    const length = typeof keys === 'number' ? keys : keys.length;
-    for (let i = 0; i < length; i++) {
-      const key = typeof keys === 'number' ? String(i) : (keys[i] ?? '');
-      if (budget.values-- < 1) {
-        omit(budget, path + key, 'too many values', length - i);
-        return;
-      }
-      // Measured on the parts: joining a 10 MB key to its path would copy it.
-      if (path === root && key === BILLING_AMOUNT) visit(key, object[key]);
-      else if (path.length + key.length > MAX_NAME_LENGTH_CHARS) omit(budget, path + key.slice(0, 40), 'name too long');
-      else visit(path + key, object[key]);
-    }
-  };
-
-  const visit = (name: string, value: unknown): void => {
-    value = dated(value);
-    if (!isObject(value)) {
-      const kept = leaf(value);
-      if (kept !== undefined) emit(name, kept);
-      return;
-    }
-    if (above.includes(value)) {
-      omit(budget, name, 'cycle');
-      return;
-    }
-    if (!isPlain(value)) {
-      omit(budget, name, 'not plain data');
-      return;
-    }
-    const list = Array.isArray(value) ? (value as unknown[]) : undefined;
-    // Only the first items of a list are read: a huge or sparse array is never walked index by index.
-    const length = list ? Math.min(list.length, MAX_ARRAY_ITEMS) : 0;
-    if (list) {
-      if (list.length > length) omit(budget, name, 'too many items');
-      // A list of values is one value, comma-joined (as Kissmetrics would join it), at any depth.
-      const items: KmValue[] = [];
-      let i = 0;
-      for (; i < length; i++) {
-        const item = dated(list[i]);
-        if (isObject(item)) break;
-        const kept = leaf(item);
-        if (kept !== undefined) items.push(kept);
-      }
-      if (i === length) {
-        budget.values -= length;
-        emit(name, items.join(','));
-        return;
-      }
-    }
-    if (above.length >= MAX_DEPTH_LEVELS) {
-      omit(budget, name, 'too deep');
-      return;
-    }
-    above.push(value);
-    walk(value as Bag, list ? length : Object.keys(value), `${name}.`);
-    above.pop();
-  };
-
-  if (isObject(input) && !Array.isArray(input) && isPlain(input)) {
-    above.push(input);
-    walk(
-      input as Bag,
-      Object.keys(input).filter((key) => key !== skip),
-      root,
-    );
-  }
-  return out;
+  const w: Walk = { out: {}, count: 0, above: [], root, budget };
+  if (isRecord(input) && isPlain(input)) walk(w, input, Object.keys(input), root, skip);
+  return w.out;
 };
 
 /** `<name> - ` : what `clean` puts before every key when prefixing with `name`. */
@@ -203,10 +222,11 @@ export const money = (value: unknown): number | undefined => {
 export const revenueOf = (event: string, props: Bag): number | undefined =>
   money(props.revenue == null && ORDER_COMPLETED_EVENT.test(event) ? props.total : props.revenue);
 
+const parsedMs = (time: unknown): number => (typeof time === 'string' ? Date.parse(time) : NaN);
+
 /** Unix seconds of the event: `timestamp`, else `originalTimestamp`, else `nowMs`. */
-export const eventSeconds = (message: Bag, nowMs: number): number =>
-  unixSeconds(
-    [message.timestamp, message.originalTimestamp]
-      .map((time) => (typeof time === 'string' ? Date.parse(time) : NaN))
-      .find((ms) => !Number.isNaN(ms)) ?? nowMs,
-  );
+export const eventSeconds = (message: Bag, nowMs: number): number => {
+  let ms = parsedMs(message.timestamp);
+  if (Number.isNaN(ms)) ms = parsedMs(message.originalTimestamp);
+  return unixSeconds(Number.isNaN(ms) ? nowMs : ms);
+};
