@@ -111,9 +111,6 @@ const isObject = (value: unknown): value is Bag => typeof value === 'object' && 
 const isPlain = (value: object): boolean =>
   Array.isArray(value) || Object.prototype.toString.call(value) === '[object Object]';
 
-/** The index keys of the first `MAX_ARRAY_ITEMS` items of a list. */
-const INDICES = Array.from({ length: MAX_ARRAY_ITEMS }, (_, i) => String(i));
-
 /** One bag being cleaned: its output, how many properties it has, the objects above the current one. */
 interface Walk {
   out: KmProperties;
@@ -166,7 +163,8 @@ const visit = (w: Walk, name: string, value: unknown): void => {
       for (let i = 0; i < length; i++) {
         const item = dated(value[i]);
         if (isObject(item)) {
-          keys = INDICES.slice(0, length);
+          // The indices of the items read (holes have none).
+          keys = Object.keys(value.slice(0, length));
           break;
         }
         const kept = leaf(item);
