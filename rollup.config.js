@@ -20,8 +20,19 @@ export default [
         file: 'dist/Kissmetrics.min.js',
         format: 'iife',
         strict: false,
-        sourcemap: true,
-        plugins: [terser({ ecma: 2020, toplevel: true, compress: { passes: 3 } })],
+        // The map ships next to the script but is not linked from it: the comment alone would cost 46
+        // of the 2,048 gzipped bytes every page downloads. Load the map in the browser's devtools, or
+        // serve it with a `SourceMap: Kissmetrics.min.js.map` response header.
+        sourcemap: 'hidden',
+        plugins: [
+          terser({
+            ecma: 2020,
+            toplevel: true,
+            compress: { passes: 5, pure_getters: true, unsafe_arrows: true, unsafe_methods: true },
+            // Internal fields that never leave the script: shorter names in the minified file only.
+            mangle: { properties: { regex: /^(omitted|omissions|values|above|count|root|budget|out|started|config|quiet)$/ } },
+          }),
+        ],
       },
     ],
   },

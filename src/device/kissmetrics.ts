@@ -1,12 +1,12 @@
 import { API_KEY_PATTERN } from '../rules/constants';
 import { RULES, applyRule } from '../rules/mapping';
-import { invalidApiKey, leftOut } from '../rules/messages';
+import { invalidApiKey, leftOut, reasonOf, warning } from '../rules/messages';
 import { bag, newBudget } from '../rules/properties';
 import type { Bag, Budget } from '../rules/properties';
 import type { KissmetricsConfig, KmqCommand, MessageType } from '../rules/types';
 import { MOBILE_SESSION, MOBILE_USER_AGENT, QUIET_LOG_LEVELS, SDK_GLOBAL } from './constants';
 import { loadKissmetricsScripts } from './loader';
-import { dropped, noQueue, notInitialised } from './messages';
+import { noQueue, notInitialised } from './messages';
 import type { AnalyticsInstance, KissmetricsGlobals, RudderElement } from './types';
 
 const globals = (): KissmetricsGlobals => window as unknown as KissmetricsGlobals;
@@ -86,23 +86,23 @@ export class Kissmetrics {
    * Pushes all commands or, when anything is wrong, none and a warning; never throws into the page,
    * whatever a message, a getter, the queue or the console throws.
    */
-  private push(method: string, commands: (budget: Budget) => KmqCommand[]): void {
+  private push(method: string, build: (budget: Budget) => KmqCommand[]): void {
     const budget = newBudget();
-    let list: KmqCommand[] = [];
+    let commands: KmqCommand[] = [];
     let sent = 0;
     try {
       if (!this.started) throw new Error(notInitialised());
       const queue = globals()._kmq as { push?: unknown } | null | undefined;
       if (typeof queue?.push !== 'function') throw new Error(noQueue(queue));
       // All commands are built before the first push, so a bad message pushes nothing.
-      list = commands(budget);
-      for (const command of list) {
+      commands = build(budget);
+      for (const command of commands) {
         (queue.push as (command: KmqCommand) => unknown).call(queue, command);
         sent++;
       }
-      if (budget.omissions) this.warn(() => leftOut(method, budget));
+      if (budget.omissions) this.warn(() => warning(method, leftOut(budget), sent, sent));
     } catch (error) {
-      this.warn(() => dropped(method, error, sent, list.length));
+      this.warn(() => warning(method, reasonOf(error), sent, commands.length));
     }
   }
 

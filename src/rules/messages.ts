@@ -9,17 +9,14 @@ export const LOG_SCOPE = 'Kissmetrics';
 /** Strings longer than this are shown cut, with their length. */
 const SHOWN_CHARS = 40;
 
-/** A short, safe description of any value: strings quoted (and cut), never a whole object. */
+/** A short, safe description of any value: strings quoted (long ones cut), never a whole object. */
 export const describe = (value: unknown): string =>
   typeof value === 'string'
-    ? value.length > SHOWN_CHARS
-      ? `${JSON.stringify(value.slice(0, SHOWN_CHARS))}… (${value.length} characters)`
-      : JSON.stringify(value)
+    ? JSON.stringify(value.slice(0, SHOWN_CHARS)) +
+      (value.length > SHOWN_CHARS ? `… (${value.length} characters)` : '')
     : value === null
       ? 'null'
-      : Array.isArray(value)
-        ? 'array'
-        : typeof value;
+      : typeof value;
 
 /** `expected <what>, got <value>`: the shape of every complaint about input. */
 export const expected = (what: string, value: unknown): string => `expected ${what}, got ${describe(value)}`;
@@ -53,6 +50,10 @@ export const reasonOf = (error: unknown): string => {
   }
 };
 
-/** The one warning about what a call had to leave out or cut (the rest was sent). */
-export const leftOut = (method: string, { omissions, omitted }: Budget): string =>
-  `${LOG_SCOPE} ${method}: ${omissions} value${omissions > 1 ? 's' : ''} left out or cut: ${omitted.join(', ')}${omissions > omitted.length ? ', …' : ''}; the rest sent`;
+/** What a call had to leave out or cut: the first few places and why, and how many more. */
+export const leftOut = ({ omitted, omissions }: Budget): string =>
+  `left out or cut ${omitted.join(', ')}${omissions > omitted.length ? ` and ${omissions - omitted.length} more` : ''}`;
+
+/** The one warning of a call: why, and how much of it was sent (`sent` of `total` commands). */
+export const warning = (method: string, reason: string, sent: number, total: number): string =>
+  `${LOG_SCOPE} ${method}: ${reason}; ${sent ? (sent < total ? `only ${sent} of ${total} commands` : 'the rest') : 'nothing'} sent`;

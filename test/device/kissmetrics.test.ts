@@ -437,7 +437,19 @@ describe('bad input: nothing pushed, nothing thrown, one warning', () => {
     expect(queued()).toEqual([['record', 'E', { long: 'x'.repeat(512), 'cycle.ok': 1 }]]);
     expect(warn.mock.calls).toEqual([
       [
-        'Kissmetrics track: 4 values left out or cut: long (cut), _p (reserved), cycle.self (cycle), map (not plain data); the rest sent',
+        'Kissmetrics track: left out or cut long (cut), _p (reserved), cycle.self (cycle), map (not plain data); the rest sent',
+      ],
+    ]);
+  });
+
+  it('names the first five places it left out and counts the others', () => {
+    const integration = started();
+    integration.group({ message: { groupId: 'g', traits: { _k: 1, _p: 2, _n: 3, _t: 4, _d: 5, a: { _k: 6 } } } });
+    integration.identify({ message: { traits: { _k: 1, _p: 2, _n: 3, _t: 4, _d: 5, _k2: 6, b: new Set() } } });
+    expect(warn.mock.calls).toEqual([
+      // The group's traits are prefixed with "Group - ": those are no longer the tracking API's names.
+      [
+        'Kissmetrics identify: left out or cut _k (reserved), _p (reserved), _n (reserved), _t (reserved), _d (reserved) and 1 more; the rest sent',
       ],
     ]);
   });
