@@ -12,8 +12,7 @@ const SHOWN_CHARS = 40;
 /** A short, safe description of any value: strings quoted (long ones cut), never a whole object. */
 export const describe = (value: unknown): string =>
   typeof value === 'string'
-    ? JSON.stringify(value.slice(0, SHOWN_CHARS)) +
-      (value.length > SHOWN_CHARS ? `… (${value.length} characters)` : '')
+    ? JSON.stringify(value.slice(0, SHOWN_CHARS)) + (value.length > SHOWN_CHARS ? `… (${value.length} characters)` : '')
     : value === null
       ? 'null'
       : typeof value;

@@ -9,7 +9,9 @@ import {
   MAX_PROPERTIES_PER_COMMAND,
   MAX_VALUE_LENGTH_CHARS,
   MAX_VALUES_PER_MESSAGE,
+  ISO_UTC_MS,
   MONEY_PATTERN,
+  NOT_A_DIGIT,
   ORDER_COMPLETED_EVENT,
   PREFIX_SEPARATOR,
   RESERVED_NAME,
@@ -208,10 +210,10 @@ export const prefix = (name: string, props: KmProperties): KmProperties => {
 /** A money amount from a finite non-zero number or a string such as `'$1,299.99'` or `'12.50 EUR'`. */
 export const money = (value: unknown): number | undefined => {
   if (typeof value === 'string') {
-    const [, sign = '', signAfterCurrency = '', units = '', decimals = ''] =
-      (value.length <= MAX_MONEY_LENGTH_CHARS ? MONEY_PATTERN.exec(value.trim()) : null) ?? [];
-    if ((sign && signAfterCurrency) || !(units || decimals)) return undefined;
-    value = Number(sign + signAfterCurrency + units.replace(/,/g, '') + decimals);
+    const text = value.length <= MAX_MONEY_LENGTH_CHARS ? value.trim() : '';
+    // Valid money has at most one sign and nothing but digits and one `.` in its number.
+    const amount = MONEY_PATTERN.test(text) ? Number(text.replace(NOT_A_DIGIT, '')) : NaN;
+    value = text.includes('-') ? -amount : amount;
   }
   return typeof value === 'number' && Number.isFinite(value) && value !== 0 ? value : undefined;
 };
@@ -220,7 +222,20 @@ export const money = (value: unknown): number | undefined => {
 export const revenueOf = (event: string, props: Bag): number | undefined =>
   money(props.revenue == null && ORDER_COMPLETED_EVENT.test(event) ? props.total : props.revenue);
 
-const parsedMs = (time: unknown): number => (typeof time === 'string' ? Date.parse(time) : NaN);
+const parsedMs = (time: unknown): number =>
+  typeof time !== 'string'
+    ? NaN
+    : ISO_UTC_MS.test(time)
+      ? Date.UTC(
+          +time.slice(0, 4),
+          +time.slice(5, 7) - 1,
+          +time.slice(8, 10),
+          +time.slice(11, 13),
+          +time.slice(14, 16),
+          +time.slice(17, 19),
+          +time.slice(20, 23),
+        )
+      : Date.parse(time);
 
 /** Unix seconds of the event: `timestamp`, else `originalTimestamp`, else `nowMs`. */
 export const eventSeconds = (message: Bag, nowMs: number): number => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { clean } from '../../src/rules/properties';
+import { clean, eventSeconds, money } from '../../src/rules/properties';
 
 // Fixed by default so that CI is reproducible; fast-check prints the seed and path of any failure,
 // and FC_SEED=<n> replays or explores another run.
@@ -135,6 +135,62 @@ describe('clean, on generated input (fast-check, 10,000 runs each)', () => {
         expect(prototypes.map((p) => Reflect.ownKeys(p).length)).toEqual(before);
         expect(Object.keys({})).toEqual([]);
         expect(({} as Record<string, unknown>).value).toBeUndefined();
+      }),
+      options,
+    );
+  });
+});
+
+describe('eventSeconds, on generated timestamps (fast-check)', () => {
+  it('reads any ISO 8601 UTC timestamp exactly as Date.parse does', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date(-62e12), max: new Date(253e12), noInvalidDate: true }), (date) => {
+        const text = date.toISOString();
+        expect(eventSeconds({ timestamp: text }, 0)).toBe(Math.floor(Date.parse(text) / 1000));
+      }),
+      options,
+    );
+  });
+
+  it.each([
+    '2026-02-29T00:00:00.000Z',
+    '2024-02-29T12:00:00.000Z',
+    '2026-04-31T00:00:00.000Z',
+    '2026-12-31T23:59:59.999Z',
+    '2026-11-29T24:00:00.000Z',
+    '0999-01-01T00:00:00.000Z',
+    '0050-01-01T00:00:00.000Z',
+    '2026-11-29T10:00:00.000+01:00',
+    '2026-11-29T10:00:00Z',
+    '2026-11-29',
+    'Sun, 29 Nov 2026 10:00:00 GMT',
+  ])('reads %s as Date.parse does, or falls back to the clock when it cannot', (text) => {
+    const parsed = Date.parse(text);
+    expect(eventSeconds({ timestamp: text }, 5000)).toBe(Number.isNaN(parsed) ? 5 : Math.floor(parsed / 1000));
+  });
+});
+
+describe('money, on generated strings (fast-check)', () => {
+  // The grammar of a money amount, written out with capture groups as a reference: at most one sign,
+  // before or after a currency that comes first; a currency is one symbol or three letters.
+  const REFERENCE =
+    /^([+-]?)\s*(?:(?:[^\w\s.,+-]|[a-z]{3})\s*)?([+-]?)(\d{1,3}(?:,\d{3})+|\d+|)(\.\d+)?(?:\s*(?:[^\w\s.,+-]|[a-z]{3}))?$/i;
+  const reference = (text: string): number | undefined => {
+    const [, sign = '', signAfter = '', units = '', decimals = ''] = REFERENCE.exec(text.trim()) ?? [];
+    if ((sign && signAfter) || !(units || decimals)) return undefined;
+    const amount = Number(sign + signAfter + units.replace(/,/g, '') + decimals);
+    return Number.isFinite(amount) && amount !== 0 ? amount : undefined;
+  };
+  const moneyish = fc
+    .array(fc.constantFrom('$', '€', '-', '+', ' ', '\t', '0', '1', '9', '.', ',', 'E', 'U', 'R', 'x', '_'), {
+      maxLength: 14,
+    })
+    .map((chars) => chars.join(''));
+
+  it('agrees with the reference grammar on every string of money characters', () => {
+    fc.assert(
+      fc.property(moneyish, (text) => {
+        expect(money(text)).toBe(reference(text));
       }),
       options,
     );
