@@ -59,10 +59,3 @@ export const MONEY_PATTERN = new RegExp(
 
 /** What is not part of the number in a money amount. */
 export const NOT_A_DIGIT = /[^\d.]/g;
-
-/**
- * The SDK's own timestamps, `new Date().toISOString()` (years 1000-9999, days up to the 28th): read
- * without `Date.parse`, which is most of the cost of a product's time. Anything else goes to `Date.parse`.
- */
-export const ISO_UTC_MS =
-  /^[1-9]\d{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;

@@ -9,7 +9,6 @@ import {
   MAX_PROPERTIES_PER_COMMAND,
   MAX_VALUE_LENGTH_CHARS,
   MAX_VALUES_PER_MESSAGE,
-  ISO_UTC_MS,
   MONEY_PATTERN,
   NOT_A_DIGIT,
   ORDER_COMPLETED_EVENT,
@@ -222,20 +221,7 @@ export const money = (value: unknown): number | undefined => {
 export const revenueOf = (event: string, props: Bag): number | undefined =>
   money(props.revenue == null && ORDER_COMPLETED_EVENT.test(event) ? props.total : props.revenue);
 
-const parsedMs = (time: unknown): number =>
-  typeof time !== 'string'
-    ? NaN
-    : ISO_UTC_MS.test(time)
-      ? Date.UTC(
-          +time.slice(0, 4),
-          +time.slice(5, 7) - 1,
-          +time.slice(8, 10),
-          +time.slice(11, 13),
-          +time.slice(14, 16),
-          +time.slice(17, 19),
-          +time.slice(20, 23),
-        )
-      : Date.parse(time);
+const parsedMs = (time: unknown): number => (typeof time === 'string' ? Date.parse(time) : NaN);
 
 /** Unix seconds of the event: `timestamp`, else `originalTimestamp`, else `nowMs`. */
 export const eventSeconds = (message: Bag, nowMs: number): number => {
