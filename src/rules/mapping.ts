@@ -8,7 +8,19 @@ import {
   tooLong,
   unsupportedType,
 } from './messages';
-import { bag, clean, cut, eventSeconds, idOf, isRecord, newBudget, omit, prefixOf, revenueOf } from './properties';
+import {
+  bag,
+  clean,
+  cut,
+  eventSeconds,
+  idOf,
+  isRecord,
+  nameOf,
+  newBudget,
+  omit,
+  prefixOf,
+  revenueOf,
+} from './properties';
 import type { Bag, Budget } from './properties';
 import { MESSAGE_TYPES } from './types';
 import type { KmProperties, KmqCommand, MappingSettings, MessageOfType, MessageType, RudderMessage } from './types';
@@ -66,7 +78,7 @@ export const RULES: Record<MessageType, Rule> = {
     const props = clean(properties, root, budget, items === products ? 'products' : undefined);
     const revenue = revenueOf(event, properties);
     if (revenue !== undefined) {
-      const name = root + 'revenue';
+      const name = nameOf(root, 'revenue');
       if (name.length > MAX_NAME_LENGTH_CHARS) omit(budget, name, 'name too long');
       else props[name] = revenue;
       if (!(BILLING_AMOUNT in props)) props[BILLING_AMOUNT] = revenue;

@@ -58,25 +58,33 @@ export const omit = (budget: Budget, name: string, why: string, count = 1): void
  * `track()`'s time; real sites send the same few events and keys, so names are looked up instead.
  * Bounded: emptied when it holds `MAX_CACHED_NAMES`.
  */
-const NAMES = new Map<string, Map<string, string>>();
+const NAMES = new Map<string, Record<string, string>>();
 let cachedNames = 0;
 
-/** `path + key`, built once. */
-export const nameOf = (path: string, key: string): string => {
+/** The names built under `path`, by key (no prototype: `constructor` or `__proto__` are ordinary keys). */
+const namesUnder = (path: string): Record<string, string> => {
   let names = NAMES.get(path);
-  let name = names?.get(key);
+  if (!names) NAMES.set(path, (names = Object.create(null) as Record<string, string>));
+  return names;
+};
+
+const nameIn = (names: Record<string, string>, path: string, key: string): string => {
+  let name = names[key];
   if (name === undefined) {
-    name = path + key;
+    // The walk that holds `names` may go on filling it; later walks start afresh.
     if (cachedNames++ >= MAX_CACHED_NAMES) {
       NAMES.clear();
       cachedNames = 1;
-      names = undefined;
     }
-    if (!names) NAMES.set(path, (names = new Map<string, string>()));
-    names.set(key, name);
+    // As a property key, so that the engine keeps the one internalised copy: a concatenated string
+    // would be flattened and looked up again every time it names a property.
+    names[key] = name = Object.keys({ [path + key]: 0 })[0] ?? path + key;
   }
   return name;
 };
+
+/** `path + key`, built once. */
+export const nameOf = (path: string, key: string): string => nameIn(namesUnder(path), path, key);
 
 // A `__proto__` key must stay an own data property: plain assignment would replace the prototype.
 const put = (out: KmProperties, key: string, value: KmValue): void => {
@@ -130,6 +138,7 @@ const emit = (w: Walk, name: string, value: KmValue): void => {
 
 /** Visits `object[key]` as `path + key` for each key, while the message has values left to visit. */
 const walk = (w: Walk, object: Bag, keys: string[], path: string, skip?: string): void => {
+  const names = path ? namesUnder(path) : undefined;
   w.above.push(object);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] ?? '';
@@ -141,7 +150,7 @@ const walk = (w: Walk, object: Bag, keys: string[], path: string, skip?: string)
     // Measured on the parts: joining a 10 MB key to its path would copy it.
     if (path === w.root && key === BILLING_AMOUNT) visit(w, key, object[key]);
     else if (path.length + key.length > MAX_NAME_LENGTH_CHARS) omit(w.budget, path + key.slice(0, 40), 'name too long');
-    else visit(w, path ? nameOf(path, key) : key, object[key]);
+    else visit(w, names ? nameIn(names, path, key) : key, object[key]);
   }
   w.above.pop();
 };
@@ -196,7 +205,7 @@ export const clean = (input: unknown, root = '', budget: Budget = newBudget(), s
 };
 
 /** `<name> - ` : what `clean` puts before every key when prefixing with `name`. */
-export const prefixOf = (name: string): string => name + PREFIX_SEPARATOR;
+export const prefixOf = (name: string): string => nameOf(name, PREFIX_SEPARATOR);
 
 /** `<name> - <key>` for every key but `Billing Amount`. */
 export const prefix = (name: string, props: KmProperties): KmProperties => {
