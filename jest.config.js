@@ -4,7 +4,8 @@ export default {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // isolatedModules off: ts-jest type-checks every test and source file it compiles.
+    // The project sets isolatedModules, so ts-jest only transpiles: types are checked by `npm run
+    // typecheck` and, for the type tests, by test/types/compile.test.ts.
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: true }],
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],

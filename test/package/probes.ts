@@ -127,7 +127,7 @@ export const importResolve = async (consumer: string, specifier: string): Promis
 
 /**
  * A TypeScript user of both entry points. It compiles only when the package's types are found and
- * are real: the `@ts-expect-error` line fails the build if any import is typed `any`.
+ * are real: each `@ts-expect-error` line fails the build if an import is typed `any` or a typo compiles.
  */
 const CONSUMER_SOURCE = `import { Kissmetrics, register, toKmqCommands } from '${PACKAGE}';
 import type { KmqCommand } from '${PACKAGE}';
@@ -140,6 +140,12 @@ const requests: KissmetricsRequest[] = toKissmetricsRequests(track, { apiKey: 'k
 const outcomes: Promise<SendOutcome[]> = sendRequests(requests);
 // @ts-expect-error a request list is not a string: the types are real, not \`any\`
 const notAString: string = toKissmetricsRequests(track, { apiKey: 'k' });
+// @ts-expect-error 'trak' is not a message type: the shipped types catch typos
+toKmqCommands({ type: 'trak', event: 'x' });
+// @ts-expect-error \`apiKy\` is not a destination setting
+new Kissmetrics({ apiKy: 'x' });
+// @ts-expect-error \`trackingHst\` is not a cloud setting
+toKissmetricsRequests(track, { apiKey: 'k', trackingHst: 'x' });
 register();
 new Kissmetrics({ apiKey: 'k' }).init();
 export { commands, notAString, outcomes };
