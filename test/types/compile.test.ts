@@ -16,7 +16,8 @@ it(
       cwd: ROOT,
     }).then(
       () => 'no errors',
-      (error: { stdout?: string }) => error.stdout ?? String(error),
+      // tsc prints its diagnostics on stdout and exits 2.
+      (error: unknown) => (error as { stdout?: string }).stdout ?? 'tsc failed without output',
     );
     expect(result).toBe('no errors');
   },
