@@ -12,11 +12,11 @@ const DIST = join(__dirname, '..', '..', 'dist');
 const minified = readFileSync(join(DIST, 'Kissmetrics.min.js'), 'utf8');
 
 /**
- * Gzip (level 9) budget for the script the SDK loads. SPEC §4 asks for 1,500 bytes; the full
- * mapping contract does not fit in that (see README, "Bundle size"), so this is the size we hold
- * ourselves to: any growth past it fails the suite.
+ * Gzip (level 9) budget for the script the SDK loads. SPEC §4 asks for 2,048 bytes with every rule and
+ * the bounded-work limits of §4.1; measured, that does not fit (CONTRIBUTING.md, "Bundle size"), so this
+ * is the size we hold ourselves to: any growth past it fails the suite.
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 2400;
+const BUNDLE_BUDGET_GZIP_BYTES = 3200;
 
 interface Mounted {
   Kissmetrics: typeof Kissmetrics;
@@ -81,10 +81,14 @@ describe('dist/Kissmetrics.min.js', () => {
     ]);
   });
 
-  it('has a readable twin and source maps', () => {
+  it('has a readable twin and source maps, the minified one not linked from the script', () => {
     const readable = readFileSync(join(DIST, 'Kissmetrics.js'), 'utf8');
     expect(readable).toContain('Kissmetrics_RS');
+    expect(readable).toMatch(/\/\/# sourceMappingURL=Kissmetrics\.js\.map\n?$/);
     const map = JSON.parse(readFileSync(join(DIST, 'Kissmetrics.min.js.map'), 'utf8')) as { sources: string[] };
     expect(map.sources.some((s) => s.endsWith('src/rules/mapping.ts'))).toBe(true);
+    // Every page downloads the script: the map is loaded by hand in devtools, or served with a
+    // `SourceMap: Kissmetrics.min.js.map` header, instead of costing 46 gzipped bytes of comment.
+    expect(minified).not.toContain('sourceMappingURL');
   });
 });
