@@ -22,8 +22,17 @@ const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-/** Starts the service, then waits for SIGTERM or SIGINT: stops accepting, finishes calls in flight, exits. */
+/**
+ * Starts the service, then waits for SIGTERM or SIGINT: stops accepting, finishes calls in flight, exits.
+ * Each line is printed only once what it announces is done, so whoever reads it can rely on it.
+ */
 const serve = async (flags: ServeFlags): Promise<number> => {
+  // Listening for signals before the service (and its start-up line) exists: a signal sent as soon as
+  // the line appears must find the handler in place, not Node's default (exit at once).
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
   const service = await startService({ port: flags.port, host: flags.host }).catch((cause: unknown) => {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
     throw new UsageError(`cannot listen on ${flags.host}:${flags.port} (${code}): choose another --port or --host`);
@@ -33,21 +42,20 @@ const serve = async (flags: ServeFlags): Promise<number> => {
       '(POST /v0/destinations/kissmetrics, POST /routerTransform, GET /features, GET /health)',
   );
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  say(
-    `${signal}: stopping; no new connections, ${service.inFlight()} call(s) in flight get up to ` +
-      `${SHUTDOWN_GRACE_MS / 1000} s to finish (a second signal stops at once)`,
-  );
+  const signal = await stopSignal;
   const again = (): void => {
     say('second signal: stopping now, calls in flight are cut');
     process.exit(1);
   };
   process.once('SIGTERM', again);
   process.once('SIGINT', again);
-  const finished = await service.close();
+  const inFlight = service.inFlight();
+  const closed = service.close();
+  say(
+    `${signal}: stopping; no new connections, ${inFlight} call(s) in flight get up to ` +
+      `${SHUTDOWN_GRACE_MS / 1000} s to finish (a second signal stops at once)`,
+  );
+  const finished = await closed;
   say(finished ? 'stopped: every call finished' : 'stopped: calls still in flight were cut after the grace period');
   return finished ? 0 : 1;
 };

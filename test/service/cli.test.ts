@@ -1,58 +1,19 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { EVERY_TYPE, event, metadata } from './fixtures';
 import { call, openCall, tryConnect } from './http';
+import { killChildren, spawnNode } from './spawn';
+import type { Child } from './spawn';
 
 /** The built command, as `npx rudderstack-kissmetrics serve` runs it (`npm test` builds it first). */
 const CLI = resolve(__dirname, '../../dist/cli.mjs');
 const PROCESSOR = '/v0/destinations/kissmetrics';
 const LISTENING = /^rudderstack-kissmetrics serve: listening on http:\/\/127\.0\.0\.1:(\d+) /m;
 
-interface Serve {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-  /** Resolves with the first stdout match of `pattern` (rejects if the process ends first). */
-  waitFor: (pattern: RegExp) => Promise<RegExpMatchArray>;
-  exited: Promise<number | null>;
-}
-
-const children: ChildProcessWithoutNullStreams[] = [];
-
-const serve = (args: string[], env: Record<string, string> = {}): Serve => {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  if (!('PORT' in env)) delete childEnv.PORT;
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: childEnv });
-  children.push(child);
-  let out = '';
-  let err = '';
-  const waiters: (() => void)[] = [];
-  child.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-    waiters.forEach((check) => {
-      check();
-    });
-  });
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', done));
-  const waitFor = (pattern: RegExp): Promise<RegExpMatchArray> =>
-    new Promise((found, fail) => {
-      const check = (): void => {
-        const match = out.match(pattern);
-        if (match) found(match);
-      };
-      waiters.push(check);
-      check();
-      void exited.then((code) => {
-        fail(new Error(`serve exited (${code}) before printing ${pattern}; stdout: ${out}; stderr: ${err}`));
-      });
-    });
-  return { child, stdout: () => out, stderr: () => err, waitFor, exited };
-};
+const serve = (args: string[], env: Record<string, string> = {}): Child =>
+  spawnNode([CLI, 'serve', ...args], { PORT: undefined, ...env });
 
 const freePort = async (): Promise<number> => {
   const server = createServer();
@@ -65,10 +26,7 @@ const freePort = async (): Promise<number> => {
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
 });
-afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
+afterEach(killChildren);
 
 describe('rudderstack-kissmetrics serve', () => {
   it('--port 0 picks a free port and says which; SIGTERM during a call lets it finish, refuses new ones, exits 0', async () => {
