@@ -15,11 +15,8 @@ const children: ChildProcessWithoutNullStreams[] = [];
 
 /** Runs `node <args>`, with `env` added to this process's environment (`undefined` removes a variable). */
 export const spawnNode = (args: string[], env: Record<string, string | undefined> = {}): Child => {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined) delete childEnv[name];
-    else childEnv[name] = value;
-  }
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  const childEnv = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
   const child = spawn(process.execPath, args, { env: childEnv });
   children.push(child);
   let out = '';
