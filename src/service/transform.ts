@@ -134,7 +134,7 @@ const eventsOf = (list: unknown[], destinations: unknown): CallEvent[] => {
   return list.map((item) => {
     const fields = bag(item);
     const id = String(bag(fields.metadata).destinationId);
-    // An own key only: an id such as "__proto__" must not find Object.prototype.
+    // An own key only: an id such as "constructor" must not find what every object inherits.
     const destination = fields.destination ?? (Object.hasOwn(byId, id) ? byId[id] : undefined);
     return { item, message: fields.message, metadata: metadataOf(item), destination };
   });

@@ -70,6 +70,8 @@ export const openCall = (baseUrl: string, path: string, first: string, headers: 
     req.on('error', reject);
   });
   void started.then(() => req.write(first));
+  // A test that fails before awaiting the reply must not also crash Jest with an unhandled rejection.
+  reply.catch(() => undefined);
   return {
     req,
     started,
