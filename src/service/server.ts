@@ -240,6 +240,9 @@ export const startService = async (options: ServiceOptions = {}): Promise<Runnin
       // Health probes run every few seconds: only a failing one is worth a line.
       if (!(path === HEALTH_PATH && answer.status === 200))
         logLine(req, path, answer.status, startedMs, answer.summary);
+    } catch {
+      // Answering itself failed: the connection is cut, and nothing escapes to end the process.
+      res.destroy();
     } finally {
       inFlight--;
       if (closing) server.closeIdleConnections();

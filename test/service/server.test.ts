@@ -4,6 +4,7 @@ import { invalidApiKey, notAMessage, unsupportedType } from '../../src/rules/mes
 import { FEATURES, MAX_BODY_BYTES, MAX_EVENTS_PER_CALL, STATUS_FILTERED } from '../../src/service/constants';
 import {
   bodyTooLarge,
+  internalError,
   malformedJson,
   methodNotAllowed,
   notAnEvent,
@@ -444,6 +445,23 @@ describe('what is refused', () => {
       req.write('"more"]');
     });
     expect([reply.status, reply.json]).toEqual([413, { error: bodyTooLarge(1024) }]);
+    expect(ok(await call(url, 'POST', PROCESSOR, [event(1, EVERY_TYPE[4]?.message)]))).toHaveLength(1);
+  });
+});
+
+describe('a failure of our own', () => {
+  it('answers 500 with a JSON error (rudder-server retries the call) and keeps serving', async () => {
+    let calls = 0;
+    const { url } = await start({
+      // The only thing a test can make fail inside a call: the clock, once.
+      clock: () => {
+        if (calls++ === 0) throw new Error('clock unavailable');
+        return NOW_MS;
+      },
+    });
+    const reply = await call(url, 'POST', PROCESSOR, [event(1, EVERY_TYPE[4]?.message)]);
+    expect([reply.status, reply.headers.apiversion, reply.json]).toEqual([500, '2', { error: internalError() }]);
+    expect(lines).toEqual([expect.stringMatching(/ POST \/v0\/destinations\/kissmetrics status=500 ms=\d+$/)]);
     expect(ok(await call(url, 'POST', PROCESSOR, [event(1, EVERY_TYPE[4]?.message)]))).toHaveLength(1);
   });
 });
