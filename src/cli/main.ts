@@ -12,6 +12,7 @@ import { trackingHostOf } from '../cloud/requests';
 import { API_KEY_PATTERN } from '../rules/constants';
 import { EXIT_INTERRUPTED, EXIT_NOT_DELIVERED, EXIT_USAGE, UsageError, openInput, openOutput, reasonOf } from './io';
 import { runSend } from './send';
+import { addServeCommand } from './serve';
 import { runTranslate } from './translate';
 
 const NAME = 'rudderstack-kissmetrics';
@@ -169,6 +170,8 @@ program
       process,
     );
   });
+
+addServeCommand(program);
 
 try {
   await program.parseAsync();

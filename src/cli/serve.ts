@@ -1,0 +1,84 @@
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { DEFAULT_HOST, DEFAULT_PORT, SHUTDOWN_GRACE_MS } from '../service/constants';
+import { startService } from '../service/server';
+import { UsageError } from './io';
+
+const MAX_PORT = 65_535;
+
+interface ServeFlags {
+  port: number;
+  host: string;
+}
+
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > MAX_PORT)
+    throw new InvalidArgumentError(`expected a port from 0 to ${MAX_PORT} (0 picks a free one).`);
+  return n;
+};
+
+const say = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+/**
+ * Starts the service, then waits for SIGTERM or SIGINT: stops accepting, finishes calls in flight, exits.
+ * Each line is printed only once what it announces is done, so whoever reads it can rely on it.
+ */
+const serve = async (flags: ServeFlags): Promise<number> => {
+  // Listening for signals before the service (and its start-up line) exists: a signal sent as soon as
+  // the line appears must find the handler in place, not Node's default (exit at once).
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  const service = await startService({ port: flags.port, host: flags.host }).catch((cause: unknown) => {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+    throw new UsageError(`cannot listen on ${flags.host}:${flags.port} (${code}): choose another --port or --host`);
+  });
+  say(
+    `rudderstack-kissmetrics serve: listening on ${service.url} ` +
+      '(POST /v0/destinations/kissmetrics, POST /routerTransform, GET /features, GET /health)',
+  );
+
+  const signal = await stopSignal;
+  const again = (): void => {
+    say('second signal: stopping now, calls in flight are cut');
+    process.exit(1);
+  };
+  process.once('SIGTERM', again);
+  process.once('SIGINT', again);
+  const inFlight = service.inFlight();
+  const closed = service.close();
+  say(
+    `${signal}: stopping; no new connections, ${inFlight} call(s) in flight get up to ` +
+      `${SHUTDOWN_GRACE_MS / 1000} s to finish (a second signal stops at once)`,
+  );
+  const finished = await closed;
+  say(finished ? 'stopped: every call finished' : 'stopped: calls still in flight were cut after the grace period');
+  return finished ? 0 : 1;
+};
+
+/** Adds `serve` to the program: a transformer service for rudder-server (SPEC §5.2). */
+export const addServeCommand = (program: Command): void => {
+  program
+    .command('serve')
+    .description(
+      'run a transformer service for rudder-server (DEST_TRANSFORM_URL): Kissmetrics events in, tracking requests out',
+    )
+    .addOption(
+      new Option('--port <n>', 'port to listen on; 0 picks a free one')
+        .env('PORT')
+        .argParser(port)
+        .default(DEFAULT_PORT),
+    )
+    .addOption(
+      new Option('--host <address>', 'address to listen on; 0.0.0.0 for every interface (in a container)').default(
+        DEFAULT_HOST,
+      ),
+    )
+    .action(async (_options: unknown, command: Command) => {
+      process.exitCode = await serve(command.opts<ServeFlags>());
+    });
+};
