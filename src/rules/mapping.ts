@@ -79,7 +79,7 @@ export const RULES: Record<MessageType, Rule> = {
     const revenue = revenueOf(event, properties);
     if (revenue !== undefined) {
       const name = nameOf(root, 'revenue');
-      if (name.length > MAX_NAME_LENGTH_CHARS) omit(budget, name, 'name too long');
+      if (name.length > MAX_NAME_LENGTH_CHARS) omit(budget, name, 'too long');
       else props[name] = revenue;
       if (!(BILLING_AMOUNT in props)) props[BILLING_AMOUNT] = revenue;
     }
@@ -88,7 +88,7 @@ export const RULES: Record<MessageType, Rule> = {
     for (let i = 0; i < items.length; i++) {
       // Each product costs a value too, so that a million empty products is bounded work.
       if (budget.values-- < 1) {
-        omit(budget, `products.${i}`, 'too many values', items.length - i);
+        omit(budget, `products.${i}`, 'too many', items.length - i);
         break;
       }
       const item = clean(items[i], root, budget);

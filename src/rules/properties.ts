@@ -133,26 +133,50 @@ interface Walk {
 const emit = (w: Walk, name: string, value: KmValue): void => {
   if (name.length === 2 && RESERVED_NAME.test(name)) omit(w.budget, name, 'reserved');
   else if (w.count++ < MAX_PROPERTIES_PER_COMMAND) put(w.out, name, cut(value, name, w.budget));
-  else omit(w.budget, name, 'too many properties');
+  else omit(w.budget, name, 'too many');
 };
 
-/** Visits `object[key]` as `path + key` for each key, while the message has values left to visit. */
-const walk = (w: Walk, object: Bag, keys: string[], path: string, skip?: string): void => {
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Visits `value`, found under `key`, as `path + key`; false when the message has no values left to visit. */
+const step = (w: Walk, key: string, value: unknown, path: string, names?: Record<string, string>): boolean => {
+  if (w.budget.values-- < 1) return false;
+  // Measured on the parts: joining a 10 MB key to its path would copy it.
+  if (path === w.root && key === BILLING_AMOUNT) visit(w, key, value);
+  else if (path.length + key.length > MAX_NAME_LENGTH_CHARS) omit(w.budget, path + key.slice(0, 40), 'too long');
+  else visit(w, names ? nameIn(names, path, key) : key, value);
+  return true;
+};
+
+/**
+ * Visits each own property of `object` (or each of `keys`) as `path + key`, while the message has
+ * values left to visit, and notes how many it did not visit.
+ */
+const walk = (w: Walk, object: Bag, path: string, keys?: string[], skip?: string): void => {
   const names = path ? namesUnder(path) : undefined;
+  let stoppedAt: string | undefined;
+  let notVisited = 0;
   w.above.push(object);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] ?? '';
-    if (key === skip) continue;
-    if (w.budget.values-- < 1) {
-      omit(w.budget, path + key, 'too many values', keys.length - i);
-      break;
+  if (keys) {
+    for (const key of keys)
+      if (stoppedAt !== undefined || !step(w, key, object[key], path, names)) {
+        stoppedAt ??= key;
+        notVisited++;
+      }
+  } else {
+    // for…in reads each property through the engine's enumeration cache: measured a third faster in
+    // Chromium than Object.keys and a lookup per key. Inherited properties are not the object's data.
+    for (const key in object) {
+      if (key === skip || !hasOwn.call(object, key)) continue;
+      // Read here, in the loop, where the engine knows the key comes from the enumeration.
+      if (stoppedAt !== undefined || !step(w, key, object[key], path, names)) {
+        stoppedAt ??= key;
+        notVisited++;
+      }
     }
-    // Measured on the parts: joining a 10 MB key to its path would copy it.
-    if (path === w.root && key === BILLING_AMOUNT) visit(w, key, object[key]);
-    else if (path.length + key.length > MAX_NAME_LENGTH_CHARS) omit(w.budget, path + key.slice(0, 40), 'name too long');
-    else visit(w, names ? nameIn(names, path, key) : key, object[key]);
   }
   w.above.pop();
+  if (stoppedAt !== undefined) omit(w.budget, path + stoppedAt, 'too many', notVisited);
 };
 
 const visit = (w: Walk, name: string, value: unknown): void => {
@@ -167,7 +191,7 @@ const visit = (w: Walk, name: string, value: unknown): void => {
     if (Array.isArray(value)) {
       // Only the first items of a list are read: a huge or sparse array is never walked index by index.
       const length = Math.min(value.length, MAX_ARRAY_ITEMS);
-      if (value.length > length) omit(w.budget, name, 'too many items');
+      if (value.length > length) omit(w.budget, name, 'too many');
       // A list of values is one value, comma-joined (as Kissmetrics would join it), at any depth.
       const items: KmValue[] = [];
       for (let i = 0; i < length; i++) {
@@ -187,7 +211,7 @@ const visit = (w: Walk, name: string, value: unknown): void => {
       }
     }
     if (w.above.length >= MAX_DEPTH_LEVELS) omit(w.budget, name, 'too deep');
-    else walk(w, value, keys ?? Object.keys(value), nameOf(name, '.'));
+    else walk(w, value, nameOf(name, '.'), keys);
   }
 };
 
@@ -200,7 +224,7 @@ const visit = (w: Walk, name: string, value: unknown): void => {
  */
 export const clean = (input: unknown, root = '', budget: Budget = newBudget(), skip?: string): KmProperties => {
   const w: Walk = { out: {}, count: 0, above: [], root, budget };
-  if (isRecord(input) && isPlain(input)) walk(w, input, Object.keys(input), root, skip);
+  if (isRecord(input) && isPlain(input)) walk(w, input, root, undefined, skip);
   return w.out;
 };
 

@@ -16,7 +16,7 @@ const minified = readFileSync(join(DIST, 'Kissmetrics.min.js'), 'utf8');
  * the bounded-work limits of §4.1; measured, that does not fit (CONTRIBUTING.md, "Bundle size"), so this
  * is the size we hold ourselves to: any growth past it fails the suite.
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 3200;
+const BUNDLE_BUDGET_GZIP_BYTES = 3250;
 
 interface Mounted {
   Kissmetrics: typeof Kissmetrics;

@@ -388,9 +388,9 @@ describe('bounded work: names, ids and products', () => {
       ),
     ).toEqual([['record', event, { [`${event} - ab`]: 1, 'Billing Amount': 3 }]]);
     expect(budget.omitted).toEqual([
-      `${'e'.repeat(40)} (name too long)`,
-      `${'e'.repeat(40)} (name too long)`,
-      `${'e'.repeat(40)} (name too long)`,
+      `${'e'.repeat(40)} (too long)`,
+      `${'e'.repeat(40)} (too long)`,
+      `${'e'.repeat(40)} (too long)`,
     ]);
   });
 
@@ -403,7 +403,7 @@ describe('bounded work: names, ids and products', () => {
     const products = Array.from({ length: 1e6 }, () => ({}));
     const commands = translateMessage('track', { event: 'E', properties: { products } }, {}, NOW_MS, budget);
     expect(commands).toEqual([['record', 'E', {}]]);
-    expect(budget.omitted).toEqual(['products.4096 (too many values)']);
+    expect(budget.omitted).toEqual(['products.4096 (too many)']);
     expect(budget.omissions).toBe(1e6 - 4096);
   });
 
