@@ -136,8 +136,6 @@ const emit = (w: Walk, name: string, value: KmValue): void => {
   else omit(w.budget, name, 'too many');
 };
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /** Visits `value`, found under `key`, as `path + key`; false when the message has no values left to visit. */
 const step = (w: Walk, key: string, value: unknown, path: string, names?: Record<string, string>): boolean => {
   if (w.budget.values-- < 1) return false;
@@ -167,7 +165,7 @@ const walk = (w: Walk, object: Bag, path: string, keys?: string[], skip?: string
     // for…in reads each property through the engine's enumeration cache: measured a third faster in
     // Chromium than Object.keys and a lookup per key. Inherited properties are not the object's data.
     for (const key in object) {
-      if (key === skip || !hasOwn.call(object, key)) continue;
+      if (key === skip || !Object.prototype.hasOwnProperty.call(object, key)) continue;
       // Read here, in the loop, where the engine knows the key comes from the enumeration.
       if (stoppedAt !== undefined || !step(w, key, object[key], path, names)) {
         stoppedAt ??= key;
