@@ -19,6 +19,15 @@ export const BASE_BACKOFF_MS = 500;
 export const MAX_BACKOFF_MS = 30_000;
 /** A `Retry-After` up to this long is honoured; a longer one ends the retries (the request is reported failed). */
 export const MAX_RETRY_AFTER_MS = 60_000;
+/** Socket errors that the next attempt cannot cure (certificate problems): the request fails at once. */
+export const PERMANENT_SOCKET_ERRORS: ReadonlySet<string> = new Set([
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
 /** All attempts and waits of one request together stay within this. */
 export const DELIVERY_DEADLINE_MS = 120_000;
 
