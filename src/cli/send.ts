@@ -409,9 +409,10 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
       lastRead = piece.number;
     }
   } finally {
-    options.signal?.removeEventListener('abort', interrupt);
+    // A signal still stops the lines in flight after the last line is read.
     await scheduler.idle();
     while (chores.size) await Promise.all(chores);
+    options.signal?.removeEventListener('abort', interrupt);
   }
 
   progress.update(counts, input.sizeBytes);

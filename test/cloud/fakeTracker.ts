@@ -10,11 +10,15 @@ export interface Received {
   params: Record<string, string>;
 }
 
-/** How the tracker answers one attempt; `delayMs` holds the answer back (past the client's timeout). */
+/**
+ * How the tracker answers one attempt; `delayMs` holds the answer back, `hold` never answers (until
+ * the client gives up or the tracker closes).
+ */
 export interface Reply {
   status: number;
   retryAfter?: string;
   delayMs?: number;
+  hold?: boolean;
 }
 
 /** `attempt` counts the attempts with the same `key` (the `pad`/`_n`/`_p`/`_t` of the request), from 1. */
@@ -67,6 +71,7 @@ export const startTracker = async (plan: Plan = () => ({ status: 200 })): Promis
     res.on('close', () => {
       client.gone = !res.writableFinished;
     });
+    if (reply.hold && !client.gone) await new Promise((resolve) => res.on('close', resolve));
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     // The client timed out and left: like Kissmetrics, a request never answered is not counted.
     if (client.gone) return;
