@@ -18,8 +18,8 @@ export interface Run {
 }
 
 export interface RunOptions {
-  /** Text for stdin; or a file descriptor to hand over as stdin (`< file`); `open`: a pipe left open. */
-  stdin?: string | Buffer | number | 'open';
+  /** Text for stdin, or a file descriptor to hand over as stdin (`< file`). */
+  stdin?: string | Buffer | number;
   env?: Record<string, string>;
   cwd?: string;
 }
@@ -58,7 +58,7 @@ export const start = (args: string[], options: RunOptions = {}): Child => {
   if (typeof options.stdin !== 'number') {
     // A child killed early closes its stdin: that is not an error of the test.
     child.stdin.on('error', () => undefined);
-    if (options.stdin !== 'open') child.stdin.end(options.stdin ?? '');
+    child.stdin.end(options.stdin ?? '');
   }
   return { process: child, stderr: () => stderr, stdout: () => stdout, exited };
 };
