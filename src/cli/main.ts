@@ -225,6 +225,9 @@ program
       ...(endpoint === undefined ? {} : { endpoint }),
       ...(flags.failedOut === undefined ? {} : { failedOut: flags.failedOut }),
       ...(flags.state === undefined ? {} : { state: flags.state }),
+    }).catch((error: unknown) => {
+      input.close();
+      throw error;
     });
     const invocation: Invocation = {
       options: [

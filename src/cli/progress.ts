@@ -15,8 +15,8 @@ export interface Counts {
   notRetryable: number;
   /** Lines in flight or waiting when the run stopped (Ctrl-C, SIGTERM, failing endpoint, write error). */
   notSent: number;
-  /** Lines an earlier run with the same `--state` had done, skipped. */
-  skipped: number;
+  /** Lines (blank ones included) that earlier runs with the same `--state` had done: not read again. */
+  doneBefore: number;
   requests: number;
   retried: number;
 }
@@ -30,7 +30,7 @@ export const emptyCounts = (): Counts => ({
   failed: 0,
   notRetryable: 0,
   notSent: 0,
-  skipped: 0,
+  doneBefore: 0,
   requests: 0,
   retried: 0,
 });

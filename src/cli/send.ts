@@ -124,6 +124,7 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
   const { failedOut, state } = options;
   const counts = emptyCounts();
   const earlier: DoneCounts = { ...(state?.progress.counts ?? emptyDone()) };
+  counts.doneBefore = state?.progress.done.size ?? 0;
   const progress = progressOn(io.stderr, input.sizeBytes);
   /** Every text for the terminal: control characters escaped, the API key never shown. */
   const say = (text: string): void => {
@@ -313,7 +314,6 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
       if (done?.has(first.number)) {
         counts.lines--;
         counts.malformed--;
-        counts.skipped++;
       } else echo(first.number, tooLong(first.number, last.value.size).reason);
       lastRead = first.number;
       return;
@@ -401,11 +401,7 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
         await longLine(piece);
         continue;
       }
-      if (done?.has(piece.number)) {
-        counts.skipped++;
-      } else {
-        await take(piece);
-      }
+      if (!done?.has(piece.number)) await take(piece);
       lastRead = piece.number;
     }
   } finally {
@@ -479,7 +475,7 @@ const summary = (
   lost: number[],
 ): string[] => {
   const lines = [`summary: ${plural(c.lines, 'line')} read`];
-  if (c.skipped) lines.push(row('done before', c.skipped, 'by earlier runs with this --state, skipped'));
+  if (c.doneBefore) lines.push(row('done before', c.doneBefore, 'by earlier runs with this --state, skipped'));
   if (options.dryRun) {
     lines.push(
       row('translated', c.sent, `${plural(c.requests, 'request')} printed, none sent: dry run`),
