@@ -31,6 +31,8 @@ export interface FakeTracker {
   attempts: Received[];
   /** The requests answered with 2xx while the client was still waiting: what Kissmetrics would keep. */
   accepted: Received[];
+  /** Arrivals and answers (any status) in the order they happened. */
+  log: { event: 'arrived' | 'answered'; request: Received }[];
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ const bodyOf = (req: IncomingMessage): Promise<string> =>
 export const startTracker = async (plan: Plan = () => ({ status: 200 })): Promise<FakeTracker> => {
   const attempts: Received[] = [];
   const accepted: Received[] = [];
+  const log: FakeTracker['log'] = [];
   const counts = new Map<string, number>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -63,6 +66,7 @@ export const startTracker = async (plan: Plan = () => ({ status: 200 })): Promis
       params: Object.fromEntries(query),
     };
     attempts.push(received);
+    log.push({ event: 'arrived', request: received });
     const key = keyOf(received);
     const attempt = (counts.get(key) ?? 0) + 1;
     counts.set(key, attempt);
@@ -76,6 +80,7 @@ export const startTracker = async (plan: Plan = () => ({ status: 200 })): Promis
     // The client timed out and left: like Kissmetrics, a request never answered is not counted.
     if (client.gone) return;
     if (reply.status >= 200 && reply.status < 300) accepted.push(received);
+    log.push({ event: 'answered', request: received });
     res.writeHead(reply.status, {
       'content-type': 'image/gif',
       ...(reply.retryAfter === undefined ? {} : { 'retry-after': reply.retryAfter }),
@@ -92,6 +97,7 @@ export const startTracker = async (plan: Plan = () => ({ status: 200 })): Promis
     url: `http://127.0.0.1:${port}`,
     attempts,
     accepted,
+    log,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
