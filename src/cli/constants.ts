@@ -17,10 +17,12 @@ export const EXIT_SIGTERM = 143;
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /**
- * Lines read but not finished (waiting for an earlier line of the same person, or in flight) are
- * at most this many and this large; reading pauses beyond, so memory does not grow with the input.
+ * Lines read but not finished (in flight, or waiting for an earlier line of the same person) are
+ * at most this many per unit of --concurrency, and this many bytes in all; reading pauses beyond,
+ * so memory does not grow with the input. Reading ahead lets other people's lines run while one
+ * person's lines wait for each other; a few slots' worth is enough for a mix of people.
  */
-export const MAX_PENDING_LINES = 4096;
+export const PENDING_LINES_PER_SLOT = 8;
 export const MAX_PENDING_BYTES = 64 * 1024 * 1024;
 
 /** `send` stops when this many lines in a row could not be delivered: the endpoint is failing. */

@@ -12,7 +12,7 @@ import {
   MAX_FAILED_LINES_IN_A_ROW,
   MAX_LINE_BYTES,
   MAX_PENDING_BYTES,
-  MAX_PENDING_LINES,
+  PENDING_LINES_PER_SLOT,
   UNREACHABLE_ERRORS,
 } from './constants';
 import type { FailedOut, Reason, Recorded, Sizes } from './failedOut';
@@ -111,9 +111,10 @@ const lineList = (lines: number[]): string => {
  * Streams NDJSON RudderStack events to Kissmetrics. Each line is parsed (big integers kept exact),
  * translated and handed to a scheduler that sends lines of the same person in input order and
  * lines of different people in parallel, `concurrency` at most; reading pauses while
- * MAX_PENDING_LINES lines wait. Lines not delivered go, byte for byte, to `--failed-out`. With
- * `--state`, each finished line is recorded durably before its slot is freed. Stops early on a
- * signal, a failing endpoint or a write error, and then says how to resume. Returns the exit status.
+ * PENDING_LINES_PER_SLOT × `concurrency` lines wait. Lines not delivered go, byte for byte, to
+ * `--failed-out`. With `--state`, each finished line is recorded durably before its slot is freed.
+ * Stops early on a signal, a failing endpoint or a write error, and then says how to resume.
+ * Returns the exit status.
  */
 export const runSend = async (input: Input, options: SendCommandOptions, io: Io): Promise<number> => {
   const config: CloudConfig = {
@@ -271,7 +272,7 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
 
   const scheduler = new Scheduler<LineJob>({
     concurrency: options.concurrency,
-    maxPendingJobs: Math.max(MAX_PENDING_LINES, options.concurrency * 2),
+    maxPendingJobs: options.concurrency * PENDING_LINES_PER_SLOT,
     maxPendingBytes: MAX_PENDING_BYTES,
     run: deliver,
   });

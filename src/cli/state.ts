@@ -376,7 +376,8 @@ interface Pending {
  */
 export class StateJournal {
   private queue: Pending[] = [];
-  private flushing = false;
+  /** The flush under way, if any: `close` waits for it. */
+  private flushing: Promise<void> | undefined;
   private error: Error | undefined;
   private appendedBytes = 0;
 
@@ -405,13 +406,19 @@ export class StateJournal {
     if (this.error !== undefined) return Promise.reject(this.error);
     return new Promise((resolve, reject) => {
       this.queue.push({ text: recordLine(record), record, resolve, reject });
-      void this.flush();
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    this.flushing ??= this.flush().finally(() => {
+      this.flushing = undefined;
+      // A record that arrived as the last group finished has not been written yet.
+      if (this.queue.length && this.error === undefined) this.kick();
     });
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
     while (this.queue.length && this.error === undefined) {
       const group = this.queue;
       this.queue = [];
@@ -430,7 +437,6 @@ export class StateJournal {
         this.queue = [];
       }
     }
-    this.flushing = false;
   }
 
   /** Rewrites the file as one checkpoint: its size stays bounded by the gaps, not by the input. */
@@ -444,9 +450,7 @@ export class StateJournal {
 
   /** Waits for the records already committed, then closes the file. */
   async close(): Promise<void> {
-    while (this.flushing || (this.queue.length && this.error === undefined)) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    while (this.flushing) await this.flushing;
     await this.file.close();
   }
 }

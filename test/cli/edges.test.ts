@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTracker } from '../cloud/fakeTracker';
 import type { FakeTracker } from '../cloud/fakeTracker';
@@ -101,6 +101,75 @@ describe('send: clean edges', () => {
     expect(tracker.attempts.map((r) => r.params._k)).toEqual([KEY, KEY]);
     expect(result.stderr).not.toContain(KEY);
     expect(await everythingWritten()).not.toContain(KEY);
+  });
+});
+
+describe('send: a line longer than an event can be', () => {
+  it('is refused without being held, passed whole to --failed-out, and recorded in --state', async () => {
+    tracker = await startTracker();
+    const long = `{"type":"track","event":"${'a'.repeat(17 * 1024 * 1024)}"}`;
+    const input = join(dir(), 'long.ndjson');
+    await writeFile(input, `${event(1)}\n${long}\n${event(3)}\n`);
+    const failedOut = join(dir(), 'long.failed.ndjson');
+    const state = join(dir(), 'long.state');
+    const args = [
+      'send',
+      '--api-key',
+      KEY,
+      '--endpoint',
+      tracker.url,
+      '--failed-out',
+      failedOut,
+      '--state',
+      state,
+      input,
+    ];
+    const result = await run(args);
+    expect(result.code).toBe(1);
+    const reason = `longer than the 16777216 bytes an event can be (${long.length} bytes): not read`;
+    expect(result.stderr).toContain(`line 2: ${reason}\n`);
+    expect(summaryOf(result.stderr)).toMatch(/^summary: 3 lines read\n {2}sent: +2 .*\n(.*\n){2} {2}malformed: +1\n/);
+    expect((await readFile(failedOut, 'utf8')) === `${long}\n`).toBe(true);
+    expect(await readFile(`${failedOut}.reasons.ndjson`, 'utf8')).toBe(
+      `${JSON.stringify({ line: 2, kind: 'malformed', reason })}\n`,
+    );
+    expect(tracker.accepted.map((r) => r.params._n)).toEqual(['E1', 'E3']);
+
+    const again = await run(args);
+    expect(again.code).toBe(1);
+    expect(summaryOf(again.stderr)).toMatch(/^summary: 0 lines read\n {2}done before: +3 /);
+    expect(tracker.attempts).toHaveLength(2);
+  });
+});
+
+describe('--help', () => {
+  it('lists every option of send and the exit statuses', async () => {
+    const result = await run(['send', '--help']);
+    expect(result.code).toBe(0);
+    for (const option of [
+      '--api-key',
+      '--endpoint',
+      '--concurrency',
+      '--failed-out',
+      '--append-failed-out',
+      '--state',
+      '--dry-run',
+      '--prefix-properties',
+      '--max-attempts',
+      '--timeout-ms',
+    ])
+      expect([option, result.stdout.includes(`  ${option}`)]).toEqual([option, true]);
+    expect(result.stdout).toContain(
+      [
+        'Exit status:',
+        '  0    every line delivered (or with nothing to send); translate: every message translated',
+        '  1    some lines were not delivered (see --failed-out), or send stopped early because the',
+        '       endpoint kept failing or a file could not be written',
+        '  2    usage error: unknown or invalid option, unreadable input, --failed-out or --state refused',
+        '  130  interrupted (Ctrl-C, SIGINT)',
+        '  143  terminated (SIGTERM)',
+      ].join('\n'),
+    );
   });
 });
 
