@@ -54,6 +54,11 @@ export const REASONS_SUFFIX = '.reasons.ndjson';
 export const FINGERPRINT_BYTES = 64 * 1024;
 /** `--state`: after this many bytes of progress records the file is rewritten as one checkpoint. */
 export const STATE_COMPACT_BYTES = 1024 * 1024;
+/**
+ * `--state`: a larger file is refused, not read. A checkpoint grows with the gaps in what is done
+ * (about 20 bytes per line left to retry), so even millions of them stay well below this.
+ */
+export const MAX_STATE_BYTES = 256 * 1024 * 1024;
 
 /** `translate`: input that is not NDJSON is read as one JSON document of at most this size. */
 export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;

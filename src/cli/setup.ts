@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_TRACKING_HOST } from '../cloud/constants';
-import { REASONS_SUFFIX } from './constants';
+import { MAX_STATE_BYTES, REASONS_SUFFIX } from './constants';
 import { FailedOut, LineFile } from './failedOut';
 import { UsageError, sameFile, statOrNothing } from './files';
 import type { FileId, Input } from './files';
@@ -101,6 +101,14 @@ export const openSendFiles = async (input: Input, files: SendFiles): Promise<Ope
       ['--failed-out', failedOutInfo],
       ['the reasons file', reasonsInfo],
     ]);
+
+  // A state is rewritten by rename and read whole: only a regular file of a state's size will do.
+  if (statePath !== undefined && stateInfo && !stateInfo.isFile())
+    throw new UsageError(`--state ${statePath} is not a regular file: give the name of a file`);
+  if (statePath !== undefined && stateInfo && stateInfo.size > MAX_STATE_BYTES)
+    throw new UsageError(
+      `--state ${statePath} holds ${stateInfo.size} bytes, more than a state file can: is it the right file?`,
+    );
 
   let resumed: { identity: StateIdentity; progress: Progress } | undefined;
   let identity: StateIdentity | undefined;

@@ -228,6 +228,16 @@ describe('send --state refuses what is not its own', () => {
     expect(await readFile(notState, 'utf8')).toBe('my notes\n');
   });
 
+  it('refuses a --state that is not a regular file', async () => {
+    const input = join(dir(), 'device.ndjson');
+    await writeFile(input, '\n');
+    const result = await run(args('/dev/full', input));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'rudderstack-kissmetrics: --state /dev/full is not a regular file: give the name of a file\n',
+    );
+  });
+
   it('refuses the input itself as --state', async () => {
     const input = join(dir(), 'self.ndjson');
     await writeFile(input, '\n');
@@ -235,6 +245,38 @@ describe('send --state refuses what is not its own', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`--state ${input} is the input ${input} (same file)`);
     expect(await readFile(input, 'utf8')).toBe('\n');
+  });
+
+  it('cuts --failed-out back to what the state recorded: a line written just before a crash is not kept twice', async () => {
+    tracker = await startTracker();
+    const input = join(dir(), 'cut.ndjson');
+    const ok = JSON.stringify({ type: 'track', event: 'E1', userId: 'u', timestamp: TIMESTAMP });
+    await writeFile(input, `${ok}\nnot json 2\n`);
+    const state = join(dir(), 'cut.state');
+    const failedOut = join(dir(), 'cut.failed.ndjson');
+    const command = [
+      'send',
+      '--api-key',
+      KEY,
+      '--endpoint',
+      tracker.url,
+      '--failed-out',
+      failedOut,
+      '--state',
+      state,
+      input,
+    ];
+    expect((await run(command)).code).toBe(1);
+    // A crash as line 3 was recorded: its bytes and reason reached the files, its state record did not.
+    await appendFile(input, 'not json 3\n');
+    await appendFile(failedOut, 'not json 3\n');
+    await appendFile(`${failedOut}.reasons.ndjson`, '{"line":3,"kind":"malformed","reason":"…"}\n');
+    const resumed = await run(command);
+    expect(resumed.code).toBe(1);
+    expect(await readFile(failedOut, 'utf8')).toBe('not json 2\nnot json 3\n');
+    expect(
+      (ndjson(await readFile(`${failedOut}.reasons.ndjson`, 'utf8')) as { line: number }[]).map((r) => r.line),
+    ).toEqual([2, 3]);
   });
 
   it('ignores a torn last record (a crash in the middle of a write)', async () => {
