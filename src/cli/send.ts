@@ -287,62 +287,58 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
   /** The last line read whole: every line up to it is accounted for once the run ends. */
   let lastRead = from.line - 1;
 
-  /** The rest of a long line, from `first` to its last piece. */
-  async function* restOf(first: LongLinePiece): AsyncGenerator<Buffer, LongLinePiece & { last: true }> {
-    let piece: LongLinePiece = first;
-    for (;;) {
+  /** The bytes of a long line, from `first` to its last piece, whose end and size land in `last`. */
+  async function* longBytes(first: LongLinePiece, last: { end: number; size: number }): AsyncGenerator<Buffer> {
+    for (let piece = first; ;) {
       yield piece.bytes;
-      if (piece.last) return piece;
+      if (piece.last) {
+        last.end = piece.end;
+        last.size = piece.size;
+        return;
+      }
       const next = await pieces.next();
       if (next.done || next.value.kind !== 'long') throw new Error(`line ${first.number} ended early`);
       piece = next.value;
     }
   }
 
-  const tooLong = (line: number, size?: number): Reason => ({
+  const tooLong = (line: number, size: number): Reason => ({
     line,
     kind: 'malformed',
-    reason: `longer than the ${MAX_LINE_BYTES} bytes an event can be${size === undefined ? '' : ` (${size} bytes)`}: not read`,
+    reason: `longer than the ${MAX_LINE_BYTES} bytes an event can be (${size} bytes): not read`,
   });
 
+  /** A line longer than MAX_LINE_BYTES: malformed, and passed to --failed-out piece by piece, never held whole. */
   const longLine = async (first: LongLinePiece): Promise<void> => {
-    counts.lines++;
-    counts.malformed++;
-    if (!failedOut || done?.has(first.number)) {
-      const rest = restOf(first);
-      let last = await rest.next();
-      while (!last.done) last = await rest.next();
-      if (done?.has(first.number)) {
-        counts.lines--;
-        counts.malformed--;
-      } else echo(first.number, tooLong(first.number, last.value.size).reason);
+    const last = { end: 0, size: 0 };
+    const skipped = done?.has(first.number) ?? false;
+    if (!skipped) {
+      counts.lines++;
+      counts.malformed++;
+    }
+    if (skipped || !failedOut) {
+      const rest = longBytes(first, last);
+      while (!(await rest.next()).done) {
+        // Read past it.
+      }
+      if (!skipped) echo(first.number, tooLong(first.number, last.size).reason);
       lastRead = first.number;
       return;
     }
-    let end = 0;
-    let size = 0;
-    const bytes = (async function* (): AsyncGenerator<Buffer> {
-      const rest = restOf(first);
-      for (let next = await rest.next(); ; next = await rest.next()) {
-        if (next.done) {
-          ({ end, size } = next.value);
-          return;
-        }
-        yield next.value;
-      }
-    })();
     try {
       const recorded = await failedOut.recordPieces(
         first.number,
-        bytes,
-        () => tooLong(first.number, size),
-        (sizes) => (state ? commit({ kind: 'malformed', line: first.number, end, ...sizes }) : Promise.resolve()),
+        longBytes(first, last),
+        () => tooLong(first.number, last.size),
+        (sizes) =>
+          state ? commit({ kind: 'malformed', line: first.number, end: last.end, ...sizes }) : Promise.resolve(),
       );
-      echo(first.number, tooLong(first.number, size).reason);
+      echo(first.number, tooLong(first.number, last.size).reason);
       chore(recorded.after);
       lastRead = first.number;
     } catch (error) {
-      if (stop) return;
+      // Cut short by a stop (the input was closed): the line was not read, and is left for the resume.
+      if (stopped()) return;
       lost.push(first.number);
       writeFailed(error);
     }

@@ -140,6 +140,19 @@ describe('send: a line longer than an event can be', () => {
     expect(summaryOf(again.stderr)).toMatch(/^summary: 0 lines read\n {2}done before: +3 /);
     expect(tracker.attempts).toHaveLength(2);
   });
+  it('is reported and skipped without --failed-out', async () => {
+    tracker = await startTracker();
+    const long = 'x'.repeat(17 * 1024 * 1024);
+    const result = await run(['send', '--api-key', KEY, '--endpoint', tracker.url, '-'], {
+      stdin: `${long}\n${event(2)}`,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `line 1: longer than the 16777216 bytes an event can be (${long.length} bytes): not read\n`,
+    );
+    expect(summaryOf(result.stderr)).toMatch(/^summary: 2 lines read\n {2}sent: +1 /);
+    expect(tracker.accepted.map((r) => r.params._n)).toEqual(['E2']);
+  });
 });
 
 describe('--help', () => {
