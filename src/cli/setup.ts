@@ -6,7 +6,7 @@ import { FailedOut, LineFile } from './failedOut';
 import { UsageError, sameFile, statOrNothing } from './files';
 import type { FileId, Input } from './files';
 import { reasonOf } from './lines';
-import { StateJournal, apiKeyHash, emptyProgress, fingerprintOf, mismatches, readState } from './state';
+import { StateJournal, apiKeyHash, emptyProgress, fingerprintOf, mismatches, readState, syncDirectory } from './state';
 import type { Progress, StateIdentity } from './state';
 
 /*
@@ -169,6 +169,8 @@ export const openSendFiles = async (input: Input, files: SendFiles): Promise<Ope
     }
     const sync = failedOut ? () => failedOut.sync() : () => Promise.resolve();
     try {
+      // A --failed-out created just now must survive a power loss as surely as the records that count its lines.
+      if (failedOutPath !== undefined && !failedOutInfo) await syncDirectory(failedOutPath);
       state = await StateJournal.start(statePath, identity, progress, sync);
     } catch (error) {
       await failedOut?.close();

@@ -338,7 +338,7 @@ const writeAll = async (file: FileHandle, text: string): Promise<void> => {
 };
 
 /** fsync of a directory, so that a rename in it survives a power loss. */
-const syncDirectory = async (path: string): Promise<void> => {
+export const syncDirectory = async (path: string): Promise<void> => {
   const directory = await open(dirname(path), 'r');
   try {
     await directory.sync();
