@@ -199,7 +199,10 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
   const reject = async (raw: { line: number; end: number; bytes: Buffer }, why: Reason): Promise<Recorded> => {
     echo(raw.line, why.reason);
     const none = { after: Promise.resolve() };
-    if (!failedOut) return none;
+    if (!failedOut) {
+      keptNowhere(raw.line);
+      return none;
+    }
     if (stop?.cause === 'write') {
       lost.push(raw.line);
       return none;
@@ -216,13 +219,25 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
     }
   };
 
+  /**
+   * Without --failed-out, the first line not delivered and how many there are: a resume command
+   * starts there (numbers only, not a list: a file may have millions of malformed lines).
+   */
+  const undelivered = { first: Infinity, count: 0 };
+  function keptNowhere(line: number): void {
+    undelivered.first = Math.min(undelivered.first, line);
+    undelivered.count++;
+  }
+
   /** A line in flight or waiting when the run stopped. */
-  const notSentLines: number[] = [];
   const notSent = async (job: LineJob): Promise<void> => {
     counts.notSent++;
-    notSentLines.push(job.line);
     // With --state the line is simply not done: the next run sends it.
-    if (state || !failedOut) return;
+    if (state) return;
+    if (!failedOut) {
+      keptNowhere(job.line);
+      return;
+    }
     await (
       await reject(job, { line: job.line, kind: 'not sent', reason: `not sent: ${stopText()}` })
     ).after;
@@ -437,10 +452,10 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
         ...key,
       ];
     }
-    // Lines up to lastRead are delivered or in --failed-out, except those lost to a write error and,
-    // without --failed-out, those not sent when the run stopped.
-    const pending = [...lost, ...(failedOut ? [] : notSentLines)];
-    const resumeAt = Math.min(...pending, lastRead + 1);
+    // Lines up to lastRead are delivered or in --failed-out, except those lost to a write error;
+    // without --failed-out, the resume starts at the first line not delivered, whatever the reason.
+    const pending = failedOut ? { first: Math.min(...lost), count: lost.length } : undelivered;
+    const resumeAt = Math.min(pending.first, lastRead + 1);
     const failed = inv.failedOutPath ? ['--failed-out', inv.failedOutPath, '--append-failed-out'] : [];
     const command = send(failed, '-');
     const lines = [
@@ -453,7 +468,7 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
         `  the ${plural(counts.notSent, 'line')} in flight or waiting when the run stopped are in ${failedOut.lines.name} ` +
           'with the other lines not delivered: replay that file once their causes are fixed',
       );
-    const again = lastRead - resumeAt + 1 - new Set(pending).size;
+    const again = lastRead - resumeAt + 1 - pending.count;
     if (again > 0)
       lines.push(
         `  the ${plural(again, 'line')} after ${resumeAt - 1} already done will be sent again; --state FILE avoids that`,
