@@ -9,13 +9,25 @@ import {
   REQUEST_TIMEOUT_MS,
 } from '../cloud/constants';
 import { trackingHostOf } from '../cloud/requests';
+import { redact } from '../cloud/sender';
 import { API_KEY_PATTERN } from '../rules/constants';
-import { EXIT_INTERRUPTED, EXIT_NOT_DELIVERED, EXIT_USAGE, UsageError, openInput, openOutput, reasonOf } from './io';
+import {
+  COMMAND_NAME,
+  EXIT_NOT_DELIVERED,
+  EXIT_SIGINT,
+  EXIT_SIGTERM,
+  EXIT_USAGE,
+  MAX_FAILED_LINES_IN_A_ROW,
+  REASONS_SUFFIX,
+} from './constants';
+import { UsageError, openInput } from './files';
+import { reasonOf } from './lines';
 import { runSend } from './send';
 import { addServeCommand } from './serve';
+import type { Invocation } from './send';
+import { openSendFiles } from './setup';
+import { escapeControls } from './text';
 import { runTranslate } from './translate';
-
-const NAME = 'rudderstack-kissmetrics';
 
 const version = (): string => {
   try {
@@ -26,17 +38,24 @@ const version = (): string => {
   }
 };
 
-const apiKey = (value: string): string => {
+// The key and the endpoint are checked here, not by commander: its error would repeat the value,
+// which may be a key with a typo or a URL with a password.
+const checkedApiKey = (value: string): string => {
   if (!API_KEY_PATTERN.test(value))
-    throw new InvalidArgumentError('expected a Kissmetrics API key (1-100 of A-Z a-z 0-9 _ -).');
+    throw new UsageError('--api-key: expected a Kissmetrics API key: 1-100 of A-Z a-z 0-9 _ - (not repeated here)');
+  secrets.push(value);
   return value;
 };
 
-const endpoint = (value: string): string => {
+/** Texts never printed, even in an unexpected error: the API key of this run. */
+const secrets: string[] = [];
+
+const checkedEndpoint = (value: string | undefined): string | undefined => {
+  if (value === undefined) return undefined;
   try {
     return trackingHostOf(value);
-  } catch {
-    throw new InvalidArgumentError('expected an http(s) URL without query, e.g. http://127.0.0.1:8080.');
+  } catch (error) {
+    throw new UsageError(`--endpoint: ${reasonOf(error).replace(/^config\.trackingHost /, '')}`);
   }
 };
 
@@ -62,6 +81,8 @@ interface SendFlags {
   endpoint?: string;
   concurrency: number;
   failedOut?: string;
+  appendFailedOut: boolean;
+  state?: string;
   dryRun: boolean;
   prefixProperties: boolean;
   maxAttempts?: number;
@@ -69,35 +90,69 @@ interface SendFlags {
 }
 
 const apiKeyOption = (description: string): Option =>
-  new Option('--api-key <key>', description).env('KISSMETRICS_API_KEY').argParser(apiKey);
+  new Option('--api-key <key>', `${description}; or the KISSMETRICS_API_KEY variable`).env('KISSMETRICS_API_KEY');
 const endpointOption = (): Option =>
-  new Option('--endpoint <url>', `tracking host to send to (default: ${DEFAULT_TRACKING_HOST})`).argParser(endpoint);
+  new Option(
+    '--endpoint <url>',
+    `tracking host to send to, an http(s) URL without ?, # or user:password@ (default: ${DEFAULT_TRACKING_HOST})`,
+  );
 const prefixOption = (): Option =>
   new Option(
     '--prefix-properties',
     'prefix track, page and product properties, as the destination setting does',
   ).default(false);
 
-/** Ctrl-C once: stop reading, abort what is in flight (reported, written to --failed-out); twice: quit at once. */
-const interruptible = (): AbortSignal => {
+const EXIT_STATUS_HELP = `
+Exit status:
+  0    every line delivered (or with nothing to send); translate: every message translated
+  1    some lines were not delivered (see --failed-out), or send stopped early because the
+       endpoint kept failing or a file could not be written
+  2    usage error: unknown or invalid option, unreadable input, --failed-out or --state refused
+  ${EXIT_SIGINT}  interrupted (Ctrl-C, SIGINT)
+  ${EXIT_SIGTERM}  terminated (SIGTERM)`;
+
+const SEND_HELP = `
+--failed-out FILE gets every line not delivered, byte for byte (replay it with send FILE); why
+each line is there goes, in the same order, to FILE${REASONS_SUFFIX}. An existing non-empty FILE is
+refused unless --append-failed-out (or --state, for the run it belongs to).
+
+--state FILE remembers, durably, which lines are done: after any stop (Ctrl-C, SIGTERM, a crash)
+run the very same command again and it continues where it stopped; at most --concurrency lines
+that were in flight are sent twice. Without --state, the summary prints a resume command.
+
+Lines of the same person (userId, else anonymousId; alias and identify: both ids) are sent in
+input order at any concurrency. send stops after ${MAX_FAILED_LINES_IN_A_ROW} lines in a row fail, or when the endpoint
+refuses connections. Ctrl-C (SIGINT) and SIGTERM stop reading, abort what is in flight, print
+the summary and how to resume; a second signal quits at once.
+${EXIT_STATUS_HELP}`;
+
+/**
+ * SIGINT and SIGTERM, once: an AbortSignal aborted with the signal's name (send stops cleanly);
+ * twice: quit at once (a --state file is safe at any instant; without one, the summary is lost).
+ */
+const stopSignals = (): AbortSignal => {
   const controller = new AbortController();
-  process.on('SIGINT', () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    process.stderr.write('\ninterrupted: stopping, the lines in flight are reported as not delivered\n');
-    controller.abort();
-  });
+  for (const [name, code] of [
+    ['SIGINT', EXIT_SIGINT],
+    ['SIGTERM', EXIT_SIGTERM],
+  ] as const) {
+    process.on(name, () => {
+      if (controller.signal.aborted) {
+        process.stderr.write(`${name} again: quitting now\n`);
+        process.exit(code);
+      }
+      controller.abort(name);
+    });
+  }
   return controller.signal;
 };
 
-const program = new Command(NAME)
+const program = new Command(COMMAND_NAME)
   .description('Translate RudderStack events for Kissmetrics, and send them server to server.')
   .version(version())
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)')
-  .addHelpText(
-    'after',
-    '\nExit status: 0 every line delivered (or translated), 1 some lines were not, 2 usage error, 130 interrupted.',
-  );
+  .addHelpText('after', EXIT_STATUS_HELP);
 
 program
   .command('translate')
@@ -107,16 +162,19 @@ program
   .addOption(apiKeyOption(`API key shown in cloud requests (default: ${PLACEHOLDER_API_KEY})`))
   .addOption(prefixOption())
   .addOption(endpointOption())
+  .addHelpText('after', EXIT_STATUS_HELP)
   .action(async (file: string | undefined, _options: unknown, command: Command) => {
     const flags = command.opts<TranslateFlags>();
+    const apiKey = flags.apiKey === undefined ? PLACEHOLDER_API_KEY : checkedApiKey(flags.apiKey);
+    const endpoint = checkedEndpoint(flags.endpoint);
     const input = await openInput(file, process.stdin);
     process.exitCode = await runTranslate(
-      input.stream,
+      input,
       {
         mode: flags.mode,
-        apiKey: flags.apiKey ?? PLACEHOLDER_API_KEY,
+        apiKey,
         prefixProperties: flags.prefixProperties,
-        ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
+        ...(endpoint === undefined ? {} : { endpoint }),
       },
       process,
     );
@@ -129,13 +187,15 @@ program
   .addOption(apiKeyOption('Kissmetrics API key').makeOptionMandatory())
   .addOption(endpointOption())
   .addOption(
-    new Option('--concurrency <n>', `events in flight at once (1-${MAX_CONCURRENCY})`)
+    new Option('--concurrency <n>', `lines in flight at once (1-${MAX_CONCURRENCY})`)
       .argParser(integer(1, MAX_CONCURRENCY))
       .default(DEFAULT_CONCURRENCY),
   )
+  .addOption(new Option('--failed-out <file>', 'write every line not delivered here, byte for byte (see below)'))
   .addOption(
-    new Option('--failed-out <file>', 'write every line not delivered here, as NDJSON {line, reason, event|raw}'),
+    new Option('--append-failed-out', 'add to an existing --failed-out file instead of refusing it').default(false),
   )
+  .addOption(new Option('--state <file>', 'remember progress here, to resume after any stop (see below)'))
   .addOption(new Option('--dry-run', 'print the requests instead of sending them').default(false))
   .addOption(prefixOption())
   .addOption(
@@ -148,22 +208,52 @@ program
       integer(1, 600_000),
     ),
   )
+  .addHelpText('after', SEND_HELP)
   .action(async (file: string | undefined, _options: unknown, command: Command) => {
     const flags = command.opts<SendFlags>();
+    const apiKey = checkedApiKey(flags.apiKey);
+    const endpoint = checkedEndpoint(flags.endpoint);
+    if (flags.dryRun && flags.state !== undefined)
+      throw new UsageError('--state records deliveries and --dry-run sends nothing: use one or the other');
+    if (flags.appendFailedOut && flags.failedOut === undefined)
+      throw new UsageError('--append-failed-out adds to the --failed-out file: give --failed-out FILE too');
+    const signal = stopSignals();
     const input = await openInput(file, process.stdin);
-    const failedOut = flags.failedOut === undefined ? undefined : await openOutput(flags.failedOut);
-    const signal = interruptible();
-    signal.addEventListener('abort', () => input.stream.destroy(), { once: true });
+    const opened = await openSendFiles(input, {
+      apiKey,
+      prefixProperties: flags.prefixProperties,
+      appendFailedOut: flags.appendFailedOut,
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(flags.failedOut === undefined ? {} : { failedOut: flags.failedOut }),
+      ...(flags.state === undefined ? {} : { state: flags.state }),
+    }).catch((error: unknown) => {
+      input.close();
+      throw error;
+    });
+    const invocation: Invocation = {
+      options: [
+        ...(flags.endpoint === undefined ? [] : ['--endpoint', flags.endpoint]),
+        ...(flags.concurrency === DEFAULT_CONCURRENCY ? [] : ['--concurrency', String(flags.concurrency)]),
+        ...(flags.prefixProperties ? ['--prefix-properties'] : []),
+        ...(flags.maxAttempts === undefined ? [] : ['--max-attempts', String(flags.maxAttempts)]),
+        ...(flags.timeoutMs === undefined ? [] : ['--timeout-ms', String(flags.timeoutMs)]),
+      ],
+      keyFromEnv: command.getOptionValueSource('apiKey') === 'env',
+      ...(flags.failedOut === undefined ? {} : { failedOutPath: flags.failedOut }),
+      ...(flags.state === undefined ? {} : { statePath: flags.state }),
+    };
     process.exitCode = await runSend(
       input,
       {
-        apiKey: flags.apiKey,
+        apiKey,
         concurrency: flags.concurrency,
         prefixProperties: flags.prefixProperties,
         dryRun: flags.dryRun,
         signal,
-        ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
-        ...(failedOut === undefined ? {} : { failedOut, failedOutName: flags.failedOut }),
+        invocation,
+        ...(endpoint === undefined ? {} : { endpoint }),
+        ...(opened.failedOut ? { failedOut: opened.failedOut } : {}),
+        ...(opened.state ? { state: opened.state } : {}),
         ...(flags.maxAttempts === undefined ? {} : { maxAttempts: flags.maxAttempts }),
         ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
       },
@@ -173,6 +263,11 @@ program
 
 addServeCommand(program);
 
+/** One line on stderr: control characters escaped, no API key. */
+const complain = (text: string): void => {
+  process.stderr.write(`${escapeControls(redact(text, secrets))}\n`);
+};
+
 try {
   await program.parseAsync();
 } catch (error) {
@@ -180,10 +275,10 @@ try {
     // Help and version end with code 0; every other parse error is a usage error.
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
   } else if (error instanceof UsageError) {
-    process.stderr.write(`${NAME}: ${error.message}\n`);
+    complain(`${COMMAND_NAME}: ${error.message}`);
     process.exitCode = EXIT_USAGE;
   } else {
-    process.stderr.write(`${NAME}: ${reasonOf(error)}\n`);
+    complain(`${COMMAND_NAME}: ${reasonOf(error)}`);
     process.exitCode = EXIT_NOT_DELIVERED;
   }
 }

@@ -2,14 +2,21 @@ import { MultiBar, Presets } from 'cli-progress';
 import type { SingleBar } from 'cli-progress';
 import { PROGRESS_INTERVAL_MS } from '../cloud/constants';
 
-/** The counts `send` keeps; also its summary. */
+/** The counts `send` keeps for this run; also its summary. */
 export interface Counts {
+  /** Lines read that are not blank, not counting those done by an earlier run (`--state`). */
   lines: number;
   sent: number;
   nothingToSend: number;
   malformed: number;
   untranslatable: number;
+  /** Lines whose delivery failed; `notRetryable` of them were refused in a way no retry could change. */
   failed: number;
+  notRetryable: number;
+  /** Lines in flight or waiting when the run stopped (Ctrl-C, SIGTERM, failing endpoint, write error). */
+  notSent: number;
+  /** Lines (blank ones included) that earlier runs with the same `--state` had done: not read again. */
+  doneBefore: number;
   requests: number;
   retried: number;
 }
@@ -21,11 +28,14 @@ export const emptyCounts = (): Counts => ({
   malformed: 0,
   untranslatable: 0,
   failed: 0,
+  notRetryable: 0,
+  notSent: 0,
+  doneBefore: 0,
   requests: 0,
   retried: 0,
 });
 
-export const notDelivered = (c: Counts): number => c.malformed + c.untranslatable + c.failed;
+export const notDelivered = (c: Counts): number => c.malformed + c.untranslatable + c.failed + c.notSent;
 
 /** Shows how far `send` is: a bar on a terminal, a plain line every few seconds otherwise. */
 export interface Progress {

@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT, SHUTDOWN_GRACE_MS } from '../service/constants';
 import { startService } from '../service/server';
-import { UsageError } from './io';
+import { UsageError } from './files';
 
 const MAX_PORT = 65_535;
 

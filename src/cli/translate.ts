@@ -1,8 +1,13 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { requestsFor } from '../cloud/requests';
+import { redact } from '../cloud/sender';
 import { translateMessage } from '../rules/mapping';
 import { bag } from '../rules/properties';
-import { EXIT_NOT_DELIVERED, EXIT_OK, parseJson, readLines, reasonOf, write } from './io';
+import { EXIT_NOT_DELIVERED, EXIT_OK, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES } from './constants';
+import { write } from './files';
+import type { Input } from './files';
+import { readLine, reasonOf, splitLines } from './lines';
+import { escapeControls } from './text';
 
 export interface TranslateOptions {
   mode: 'device' | 'cloud';
@@ -38,43 +43,65 @@ const translator = (options: TranslateOptions): ((message: unknown) => Translati
 /**
  * Prints what each message becomes. NDJSON is streamed, one output line per input line
  * (`{"line":N,"commands"|"requests":[…]}`); input whose first line is not JSON by itself is read as
- * one JSON document (a message, or an array of messages) and printed indented. Problems go to
- * stderr with their line (or message) number. Returns the exit status.
+ * one JSON document (a message, or an array of messages) of at most MAX_DOCUMENT_BYTES and printed
+ * indented. Problems go to stderr with their line (or message) number. Returns the exit status.
  */
-export const runTranslate = async (input: Readable, options: TranslateOptions, io: Io): Promise<number> => {
+export const runTranslate = async (input: Input, options: TranslateOptions, io: Io): Promise<number> => {
   const translate = translator(options);
   const key = options.mode === 'cloud' ? 'requests' : 'commands';
   let problems = 0;
   const problem = async (where: string, reason: string): Promise<void> => {
     problems++;
-    await write(io.stderr, `${where}: ${reason}\n`);
+    await write(io.stderr, `${escapeControls(redact(`${where}: ${reason}`, [options.apiKey]))}\n`);
   };
 
-  let document: string[] | undefined;
+  let document: Buffer[] | undefined;
+  let documentBytes = 0;
   let ndjson = false;
-  for await (const { number, text } of readLines(input)) {
+  for await (const piece of splitLines(input.read(), MAX_LINE_BYTES)) {
     if (document) {
-      document.push(text);
+      documentBytes += piece.bytes.length + 1;
+      if (documentBytes > MAX_DOCUMENT_BYTES) {
+        await problem(
+          'input',
+          `line 1 is not JSON by itself and the input is longer than ${MAX_DOCUMENT_BYTES} bytes: ` +
+            `expected NDJSON (one message per line) or one JSON document of at most ${MAX_DOCUMENT_BYTES} bytes`,
+        );
+        input.close();
+        return EXIT_NOT_DELIVERED;
+      }
+      document.push(piece.bytes);
       continue;
     }
-    if (!text.trim()) continue;
-    const parsed = parseJson(text);
-    if (!parsed.ok) {
+    if (piece.kind === 'long') {
+      if (piece.last)
+        await problem(`line ${piece.number}`, `longer than ${MAX_LINE_BYTES} bytes (${piece.size}): not read`);
+      continue;
+    }
+    const content = readLine(piece.bytes, piece.start === 0);
+    if (content.kind === 'blank') continue;
+    if (content.kind === 'malformed') {
       // The first line is not a message by itself: the input is one (indented) JSON document.
-      if (ndjson) await problem(`line ${number}`, parsed.reason);
-      else document = [text];
+      if (ndjson) await problem(`line ${piece.number}`, content.reason);
+      else {
+        document = [piece.bytes];
+        documentBytes = piece.bytes.length;
+      }
       continue;
     }
     ndjson = true;
-    const result = translate(parsed.value);
-    if (result.ok) await write(io.stdout, `${JSON.stringify({ line: number, [key]: result.value })}\n`);
-    else await problem(`line ${number}`, result.reason);
+    const result = translate(content.value);
+    if (result.ok) await write(io.stdout, `${JSON.stringify({ line: piece.number, [key]: result.value })}\n`);
+    else await problem(`line ${piece.number}`, result.reason);
   }
 
   if (document) {
-    const parsed = parseJson(document.join('\n'));
-    if (!parsed.ok) {
-      await problem('input', `neither NDJSON nor one JSON document (${parsed.reason})`);
+    const parsed = readLine(Buffer.concat(document.flatMap((bytes) => [bytes, Buffer.from('\n')])), true);
+    if (parsed.kind !== 'json') {
+      await problem(
+        'input',
+        `neither NDJSON nor one JSON document (${parsed.kind === 'malformed' ? parsed.reason : 'empty'})`,
+      );
     } else {
       const messages = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
       for (const [i, message] of messages.entries()) {

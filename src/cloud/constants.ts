@@ -4,9 +4,6 @@ export const DEFAULT_TRACKING_HOST = 'https://trk.kissmetrics.io';
 /** The Kissmetrics tracking API: record an event, set properties, alias two identities. */
 export const ENDPOINT_PATHS = { record: '/e', set: '/s', alias: '/a' } as const;
 
-/** Parameters the tracking API reads itself; properties with these names would be misread, so they are dropped. */
-export const RESERVED_PARAMS = ['_k', '_p', '_n', '_t', '_d'] as const;
-
 /** Longer GET URLs are cut by proxies and servers; such requests go as POST with a form body. */
 export const MAX_GET_URL_LENGTH_CHARS = 2048;
 
@@ -19,6 +16,15 @@ export const BASE_BACKOFF_MS = 500;
 export const MAX_BACKOFF_MS = 30_000;
 /** A `Retry-After` up to this long is honoured; a longer one ends the retries (the request is reported failed). */
 export const MAX_RETRY_AFTER_MS = 60_000;
+/** Socket errors that the next attempt cannot cure (certificate problems): the request fails at once. */
+export const PERMANENT_SOCKET_ERRORS: ReadonlySet<string> = new Set([
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
 /** All attempts and waits of one request together stay within this. */
 export const DELIVERY_DEADLINE_MS = 120_000;
 

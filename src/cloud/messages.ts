@@ -2,8 +2,10 @@ import { describe } from '../rules/messages';
 
 /** Texts the cloud translator and the sender throw or report. */
 
-export const invalidTrackingHost = (value: unknown): string =>
-  `config.trackingHost must be an http(s) URL such as "https://trk.kissmetrics.io", got ${describe(value)}`;
+/** `got`: what was wrong, without the value itself: it may hold a password or a key. */
+export const invalidTrackingHost = (got: string): string =>
+  'config.trackingHost must be an http(s) URL without query (?), fragment (#) or credentials (user:password@), ' +
+  `such as "https://trk.kissmetrics.io"; got ${got}`;
 
 export const missingPerson = (type: string): string =>
   `${type}: expected a non-empty userId or anonymousId to name the person, got neither`;
@@ -24,3 +26,26 @@ export const interrupted = (): string => 'interrupted';
 
 export const notAttempted = (failedIndex: number): string =>
   `not sent: request ${failedIndex + 1} of the same message failed first`;
+
+export const cannotSend = (why: string): string => `cannot send: ${why}`;
+
+export const notARequest = (value: unknown): string =>
+  cannotSend(`expected a request object {method, endpoint, params}, got ${describe(value)}`);
+
+export const badMethod = (value: unknown): string =>
+  cannotSend(`expected method "GET" or "POST", got ${describe(value)}`);
+
+export const badParams = (value: unknown): string => cannotSend(`expected params as an object, got ${describe(value)}`);
+
+export const badParam = (name: string, value: unknown): string =>
+  cannotSend(
+    `parameter ${JSON.stringify(name)}: expected a string, a finite number or a boolean, got ${describe(value)}`,
+  );
+
+export const illFormedParam = (name: string): string =>
+  cannotSend(`parameter ${JSON.stringify(name)} is not well-formed Unicode (a lone UTF-16 surrogate)`);
+
+export const badEndpoint = (): string => cannotSend('the endpoint is not an http(s) URL');
+
+/** Stands for a secret (API key, URL credentials) in every text we report. */
+export const REDACTED = '[redacted]';

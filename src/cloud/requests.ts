@@ -35,11 +35,24 @@ const parseUrl = (value: unknown): URL | undefined => {
   }
 };
 
-/** The tracking host URL without trailing `/`: the default, or `value` when it is an http(s) URL. */
+/**
+ * The tracking host URL without trailing `/`: the default, or `value` when it is an http(s) URL.
+ * Every request goes to this URL plus a path, so a query or fragment (even an empty `?` or `#`,
+ * which `URL` drops) would swallow or shift the path, and credentials would travel in every
+ * request and every log line: all are refused, and the error never repeats the value.
+ */
 export const trackingHostOf = (value: unknown): string => {
   if (value === undefined) return DEFAULT_TRACKING_HOST;
+  if (typeof value !== 'string') throw new Error(invalidTrackingHost(typeof value));
   const url = parseUrl(value);
-  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash) throw new Error(invalidTrackingHost(value));
+  if (!url) throw new Error(invalidTrackingHost('text that is not a URL'));
+  // Checked on the text: `new URL('http://@host')` has an empty username yet an `@` was typed.
+  const authority = /^[a-z][\w+.-]*:\/*([^/?#]*)/i.exec(value.trim())?.[1] ?? '';
+  if (url.username || url.password || authority.includes('@'))
+    throw new Error(invalidTrackingHost('a URL with credentials'));
+  if (!/^https?:$/.test(url.protocol)) throw new Error(invalidTrackingHost(`a ${url.protocol} URL`));
+  if (value.includes('?')) throw new Error(invalidTrackingHost('a URL with a query (?)'));
+  if (value.includes('#')) throw new Error(invalidTrackingHost('a URL with a fragment (#)'));
   return url.href.replace(/\/+$/, '');
 };
 

@@ -42,7 +42,21 @@ export interface SendOptions {
   random?: () => number;
 }
 
-/** What happened to one request. `status` is the last HTTP status received, when one was. */
+/**
+ * What happened to one request. `status` is the last HTTP status received, when one was; `error`
+ * the socket error code (`ECONNREFUSED`…) when the last attempt got no response. `retryable` says
+ * whether sending it again later could succeed: false for a request that cannot be encoded and for
+ * statuses such as 400 or 404, true for network errors, timeouts, 408, 429 and 5xx.
+ * `attempts` is 0 when nothing was sent. `reason` never contains the API key or URL credentials.
+ */
 export type SendOutcome =
   | { result: 'delivered'; request: KissmetricsRequest; attempts: number; status: number }
-  | { result: 'failed'; request: KissmetricsRequest; attempts: number; status?: number; reason: string };
+  | {
+      result: 'failed';
+      request: KissmetricsRequest;
+      attempts: number;
+      status?: number;
+      error?: string;
+      reason: string;
+      retryable: boolean;
+    };

@@ -1,58 +1,19 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { requestsFor as toKissmetricsRequests } from '../../src/cloud/requests';
 import { translateMessage as translate } from '../../src/rules/mapping';
 import { thrown } from '../thrown';
 import { startTracker } from '../cloud/fakeTracker';
 import type { FakeTracker } from '../cloud/fakeTracker';
+import { CLI, KEY, ndjson, run, summaryOf, tempDir } from './runCli';
+import type { Run } from './runCli';
 
-/** The built command, as `npx rudderstack-kissmetrics` runs it (`npm test` builds it first). */
-const CLI = resolve(__dirname, '../../dist/cli.mjs');
-const KEY = 'b'.repeat(40);
 const TIMESTAMP = '2024-03-01T12:00:00.000Z';
 const T = 1709294400;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const run = (args: string[], stdin = ''): Promise<Run> =>
-  new Promise((done, fail) => {
-    const env = { ...process.env };
-    delete env.KISSMETRICS_API_KEY;
-    const child = spawn(process.execPath, [CLI, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      done({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
-
-const ndjson = (text: string): unknown[] =>
-  text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as unknown);
-
-let dir = '';
+const dir = tempDir();
 let tracker: FakeTracker | undefined;
-
-beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
-  dir = await mkdtemp(join(tmpdir(), 'km-cli-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 afterEach(async () => {
   await tracker?.close();
   tracker = undefined;
@@ -90,8 +51,8 @@ describe('send', () => {
       if (attempt === 1 && r.path === '/s') return { status: 429 };
       return { status: 200 };
     });
-    const input = join(dir, 'mixed.ndjson');
-    const failedOut = join(dir, 'mixed.failed.ndjson');
+    const input = join(dir(), 'mixed.ndjson');
+    const failedOut = join(dir(), 'mixed.failed.ndjson');
     await writeFile(input, `${lines.join('\n')}\n`);
 
     const result = await run([
@@ -111,7 +72,7 @@ describe('send', () => {
 
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr.slice(result.stderr.indexOf('summary:'))).toBe(
+    expect(summaryOf(result.stderr)).toBe(
       [
         'summary: 8 lines read',
         '  sent:                    3  (5 requests delivered)',
@@ -119,23 +80,33 @@ describe('send', () => {
         '  nothing to send:         0',
         '  malformed:               1',
         '  untranslatable:          2',
-        '  failed:                  2  (after retries)',
-        `5 lines not delivered, written to ${failedOut}`,
+        '  failed:                  2  (2 after retries)',
+        `5 lines not delivered, written to ${failedOut} (reasons in ${failedOut}.reasons.ndjson)`,
         '',
       ].join('\n'),
     );
     const parseError = thrown(() => JSON.parse(malformed));
     expect(result.stderr).toContain(`line 2: malformed JSON: ${parseError}\n`);
-    const failed = ndjson(await readFile(failedOut, 'utf8')) as { line: number }[];
-    expect(failed.sort((a, b) => a.line - b.line)).toEqual([
-      { line: 2, reason: `malformed JSON: ${parseError}`, raw: malformed },
-      { line: 4, reason: thrown(() => translate('track', noEvent, {})), event: noEvent },
-      { line: 6, reason: 'request 1 of 1 (GET /e) failed: HTTP 500, after 2 attempts', event: alwaysFails },
-      { line: 8, reason: 'expected a RudderStack message object, got array', event: [1, 2] },
+    // --failed-out holds the lines as they were; the k-th reason is about its k-th line.
+    const failedLines = (await readFile(failedOut, 'utf8')).split('\n').slice(0, -1);
+    const reasons = ndjson(await readFile(`${failedOut}.reasons.ndjson`, 'utf8')) as { line: number }[];
+    expect(reasons).toHaveLength(failedLines.length);
+    const byLine = reasons.map((reason, k) => ({ ...reason, text: failedLines[k] })).sort((a, b) => a.line - b.line);
+    expect(byLine).toEqual([
+      { line: 2, kind: 'malformed', reason: `malformed JSON: ${parseError}`, text: lines[1] },
+      { line: 4, kind: 'untranslatable', reason: thrown(() => translate('track', noEvent, {})), text: lines[3] },
+      {
+        line: 6,
+        kind: 'failed',
+        reason: 'request 1 of 1 (GET /e) failed: HTTP 500, after 2 attempts',
+        text: lines[5],
+      },
+      { line: 8, kind: 'untranslatable', reason: 'expected a RudderStack message object, got array', text: lines[7] },
       {
         line: 9,
+        kind: 'failed',
         reason: 'request 2 of 2 (GET /s) failed: HTTP 500, after 2 attempts; request 1 was delivered',
-        event: partial,
+        text: lines[8],
       },
     ]);
     const accepted = tracker.accepted.map((r) => `${r.path} ${r.params._p} ${r.params._n ?? ''}`).sort();
@@ -151,11 +122,10 @@ describe('send', () => {
 
   it('reads stdin, exits 0 when every line is delivered, and leaves --failed-out empty', async () => {
     tracker = await startTracker();
-    const failedOut = join(dir, 'ok.failed.ndjson');
-    const result = await run(
-      ['send', '--api-key', KEY, '--endpoint', tracker.url, '--failed-out', failedOut, '-'],
-      `${JSON.stringify(signedUp)}\r\n${JSON.stringify(home)}\r\n\r\n`,
-    );
+    const failedOut = join(dir(), 'ok.failed.ndjson');
+    const result = await run(['send', '--api-key', KEY, '--endpoint', tracker.url, '--failed-out', failedOut, '-'], {
+      stdin: `${JSON.stringify(signedUp)}\r\n${JSON.stringify(home)}\r\n\r\n`,
+    });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/^summary: 2 lines read\n {2}sent: +2 {2}\(2 requests delivered\)\n/);
     expect(result.stderr).not.toContain('not delivered');
@@ -165,10 +135,9 @@ describe('send', () => {
 
   it('--dry-run prints the requests of each line and sends nothing', async () => {
     tracker = await startTracker();
-    const result = await run(
-      ['send', '--dry-run', '--api-key', KEY, '--endpoint', tracker.url],
-      `${JSON.stringify(signedUp)}\n`,
-    );
+    const result = await run(['send', '--dry-run', '--api-key', KEY, '--endpoint', tracker.url], {
+      stdin: `${JSON.stringify(signedUp)}\n`,
+    });
     expect(result.code).toBe(0);
     expect(ndjson(result.stdout)).toEqual([
       { line: 1, requests: toKissmetricsRequests(signedUp, { apiKey: KEY, trackingHost: tracker.url }) },
@@ -185,8 +154,8 @@ describe('send', () => {
       });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('close', (code) => {
-        done({ code, stdout: '', stderr });
+      child.on('close', (code, signal) => {
+        done({ code, signal, stdout: '', stderr });
       });
       child.stdin.end(`${JSON.stringify(home)}\n`);
     });
@@ -200,7 +169,22 @@ describe('send', () => {
     [
       'an endpoint that is not a URL',
       ['send', '--api-key', KEY, '--endpoint', 'localhost:8080', '-'],
-      'expected an http(s) URL',
+      '--endpoint: must be an http(s) URL without query (?), fragment (#) or credentials (user:password@), such as "https://trk.kissmetrics.io"; got a localhost: URL',
+    ],
+    [
+      'an endpoint with a bare #',
+      ['send', '--api-key', KEY, '--endpoint', 'http://127.0.0.1:8080/#', '-'],
+      'got a URL with a fragment (#)',
+    ],
+    [
+      '--state with --dry-run',
+      ['send', '--api-key', KEY, '--dry-run', '--state', '/tmp/x.state', '-'],
+      '--state records deliveries and --dry-run sends nothing: use one or the other',
+    ],
+    [
+      '--append-failed-out without --failed-out',
+      ['send', '--api-key', KEY, '--append-failed-out', '-'],
+      '--append-failed-out adds to the --failed-out file: give --failed-out FILE too',
     ],
     [
       'a concurrency of 0',
@@ -242,10 +226,9 @@ describe('translate', () => {
   const page = { type: 'page', anonymousId: 'a1', name: 'Home', timestamp: TIMESTAMP, properties: { path: '/' } };
 
   it('prints the _kmq commands of each NDJSON line (device mode by default)', async () => {
-    const result = await run(
-      ['translate', '--prefix-properties'],
-      `${JSON.stringify(track)}\n${JSON.stringify(page)}\n`,
-    );
+    const result = await run(['translate', '--prefix-properties'], {
+      stdin: `${JSON.stringify(track)}\n${JSON.stringify(page)}\n`,
+    });
     expect(result.code).toBe(0);
     expect(ndjson(result.stdout)).toEqual([
       { line: 1, commands: translate('track', track, { prefixProperties: true }) },
@@ -254,19 +237,23 @@ describe('translate', () => {
   });
 
   it('prints the HTTP requests in cloud mode', async () => {
-    const result = await run(['translate', '--mode', 'cloud', '--api-key', KEY], `${JSON.stringify(track)}\n`);
+    const result = await run(['translate', '--mode', 'cloud', '--api-key', KEY], {
+      stdin: `${JSON.stringify(track)}\n`,
+    });
     expect(result.code).toBe(0);
     expect(ndjson(result.stdout)).toEqual([{ line: 1, requests: toKissmetricsRequests(track, { apiKey: KEY }) }]);
   });
 
   it('reads one indented JSON message and prints its commands indented', async () => {
-    const result = await run(['translate'], JSON.stringify(page, null, 2));
+    const result = await run(['translate'], { stdin: JSON.stringify(page, null, 2) });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${JSON.stringify(translate('page', page, {}), null, 2)}\n`);
   });
 
   it('reports malformed and untranslatable lines with their numbers on stderr and exits 1', async () => {
-    const result = await run(['translate'], `${JSON.stringify(page)}\n{oops\n${JSON.stringify({ type: 'fly' })}\n`);
+    const result = await run(['translate'], {
+      stdin: `${JSON.stringify(page)}\n{oops\n${JSON.stringify({ type: 'fly' })}\n`,
+    });
     expect(result.code).toBe(1);
     expect(ndjson(result.stdout)).toEqual([{ line: 1, commands: translate('page', page, {}) }]);
     expect(result.stderr).toBe(

@@ -10,11 +10,15 @@ export interface Received {
   params: Record<string, string>;
 }
 
-/** How the tracker answers one attempt; `delayMs` holds the answer back (past the client's timeout). */
+/**
+ * How the tracker answers one attempt; `delayMs` holds the answer back, `hold` never answers (until
+ * the client gives up or the tracker closes).
+ */
 export interface Reply {
   status: number;
   retryAfter?: string;
   delayMs?: number;
+  hold?: boolean;
 }
 
 /** `attempt` counts the attempts with the same `key` (the `pad`/`_n`/`_p`/`_t` of the request), from 1. */
@@ -27,6 +31,8 @@ export interface FakeTracker {
   attempts: Received[];
   /** The requests answered with 2xx while the client was still waiting: what Kissmetrics would keep. */
   accepted: Received[];
+  /** Arrivals and answers (any status) in the order they happened. */
+  log: { event: 'arrived' | 'answered'; request: Received }[];
   close(): Promise<void>;
 }
 
@@ -46,6 +52,7 @@ const bodyOf = (req: IncomingMessage): Promise<string> =>
 export const startTracker = async (plan: Plan = () => ({ status: 200 })): Promise<FakeTracker> => {
   const attempts: Received[] = [];
   const accepted: Received[] = [];
+  const log: FakeTracker['log'] = [];
   const counts = new Map<string, number>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -59,6 +66,7 @@ export const startTracker = async (plan: Plan = () => ({ status: 200 })): Promis
       params: Object.fromEntries(query),
     };
     attempts.push(received);
+    log.push({ event: 'arrived', request: received });
     const key = keyOf(received);
     const attempt = (counts.get(key) ?? 0) + 1;
     counts.set(key, attempt);
@@ -67,10 +75,12 @@ export const startTracker = async (plan: Plan = () => ({ status: 200 })): Promis
     res.on('close', () => {
       client.gone = !res.writableFinished;
     });
+    if (reply.hold && !client.gone) await new Promise((resolve) => res.on('close', resolve));
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     // The client timed out and left: like Kissmetrics, a request never answered is not counted.
     if (client.gone) return;
     if (reply.status >= 200 && reply.status < 300) accepted.push(received);
+    log.push({ event: 'answered', request: received });
     res.writeHead(reply.status, {
       'content-type': 'image/gif',
       ...(reply.retryAfter === undefined ? {} : { 'retry-after': reply.retryAfter }),
@@ -87,6 +97,7 @@ export const startTracker = async (plan: Plan = () => ({ status: 200 })): Promis
     url: `http://127.0.0.1:${port}`,
     attempts,
     accepted,
+    log,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,233 +1,431 @@
+import { getEventListeners } from 'node:events';
 import { sendRequest, sendRequests } from '../../src/cloud';
-import type { KissmetricsRequest, RetryInfo, SendOptions } from '../../src/cloud';
-import { keyOf, startTracker } from './fakeTracker';
-import type { FakeTracker, Plan } from './fakeTracker';
+import type { KissmetricsRequest, RetryInfo, SendOptions, SendOutcome } from '../../src/cloud';
+import { startTracker } from './fakeTracker';
+import type { FakeTracker } from './fakeTracker';
+import { stubFetch } from './stubFetch';
+import type { StubPlan } from './stubFetch';
 
-/** Small limits keep the retries fast; `random: () => 1` makes the back-off its ceiling. */
-const FAST: SendOptions = { baseBackoffMs: 10, maxBackoffMs: 40, requestTimeoutMs: 500, maxAttempts: 4 };
+/*
+ * Time is fake in every test that waits (jest's clock, advanced by hand), and fetch is an in-process
+ * stub there: a busy machine cannot make an ordinary request time out. The tests that use a real
+ * socket give every wait a minute.
+ */
 
-let tracker: FakeTracker | undefined;
-afterEach(async () => {
-  await tracker?.close();
-  tracker = undefined;
-});
+const KEY = 'k'.repeat(40);
+const HOST = 'http://tracker.test';
+/** Small limits with round numbers; `random: () => 1` makes each back-off its ceiling. */
+const LIMITS: SendOptions = { baseBackoffMs: 100, maxBackoffMs: 400, requestTimeoutMs: 1000, maxAttempts: 4 };
+/** Waits a real socket gets: only a broken machine would reach them. */
+const REAL_SOCKET_LIMITS: SendOptions = { requestTimeoutMs: 60_000, baseBackoffMs: 1, maxBackoffMs: 1 };
 
-const serve = async (plan?: Plan): Promise<FakeTracker> => {
-  tracker = await startTracker(plan);
-  return tracker;
-};
-
-const record = (host: string, id: number | string = 1, extra: Record<string, string> = {}): KissmetricsRequest => ({
+const record = (id: number | string = 1, extra: Record<string, string> = {}, host = HOST): KissmetricsRequest => ({
   method: 'GET',
   endpoint: `${host}/e`,
-  params: { _k: 'key', _p: 'u1', _t: 1700000000, _d: 1, _n: 'Signed Up', id: String(id), ...extra },
+  params: { _k: KEY, _p: 'u1', _t: 1700000000, _d: 1, _n: 'Signed Up', id: String(id), ...extra },
+});
+const urlOf = (id: number | string = 1): string =>
+  `${HOST}/e?_k=${KEY}&_p=u1&_t=1700000000&_d=1&_n=Signed%20Up&id=${String(id)}`;
+
+beforeEach(() => {
+  // Promises and the event loop stay real; only timers and Date are fake.
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+});
+afterEach(() => {
+  jest.useRealTimers();
 });
 
-describe('sendRequest: delivery', () => {
+/** Runs `promise` to the end, firing every timer it arms. */
+const settle = async <T>(promise: Promise<T>): Promise<T> => {
+  await jest.runAllTimersAsync();
+  return promise;
+};
+
+describe('sendRequest: delivery over a real socket', () => {
+  let tracker: FakeTracker | undefined;
+  beforeEach(() => {
+    jest.useRealTimers();
+  });
+  afterEach(async () => {
+    await tracker?.close();
+    tracker = undefined;
+  });
+
   it('sends a GET with every parameter in the query string', async () => {
-    const { url, accepted } = await serve();
-    const outcome = await sendRequest(record(url, 1, { 'Page - path': '/a b&c' }), FAST);
-    expect(outcome).toEqual({
-      result: 'delivered',
-      request: record(url, 1, { 'Page - path': '/a b&c' }),
-      attempts: 1,
-      status: 200,
-    });
-    expect(accepted).toEqual([
+    tracker = await startTracker();
+    const request = record(1, { 'Page - path': '/a b&c' }, tracker.url);
+    const outcome = await sendRequest(request, REAL_SOCKET_LIMITS);
+    expect(outcome).toEqual({ result: 'delivered', request, attempts: 1, status: 200 });
+    expect(tracker.accepted).toEqual([
       {
         method: 'GET',
         path: '/e',
         contentType: undefined,
-        params: { _k: 'key', _p: 'u1', _t: '1700000000', _d: '1', _n: 'Signed Up', id: '1', 'Page - path': '/a b&c' },
+        params: { _k: KEY, _p: 'u1', _t: '1700000000', _d: '1', _n: 'Signed Up', id: '1', 'Page - path': '/a b&c' },
       },
     ]);
   });
 
   it('sends a POST as an application/x-www-form-urlencoded body', async () => {
-    const { url, accepted } = await serve();
-    const request: KissmetricsRequest = { ...record(url), method: 'POST' };
-    const outcome = await sendRequest(request, FAST);
+    tracker = await startTracker();
+    const request: KissmetricsRequest = { ...record(1, {}, tracker.url), method: 'POST' };
+    const outcome = await sendRequest(request, REAL_SOCKET_LIMITS);
     expect(outcome.result).toBe('delivered');
-    expect(accepted).toEqual([
+    expect(tracker.accepted).toEqual([
       {
         method: 'POST',
         path: '/e',
         contentType: 'application/x-www-form-urlencoded',
-        params: { _k: 'key', _p: 'u1', _t: '1700000000', _d: '1', _n: 'Signed Up', id: '1' },
+        params: { _k: KEY, _p: 'u1', _t: '1700000000', _d: '1', _n: 'Signed Up', id: '1' },
       },
     ]);
+  });
+
+  it('reports a refused connection as the socket error, after every attempt, with its code', async () => {
+    tracker = await startTracker();
+    const { url } = tracker;
+    await tracker.close();
+    tracker = undefined;
+    const outcome = await sendRequest(record(1, {}, url), { ...REAL_SOCKET_LIMITS, maxAttempts: 2 });
+    expect(outcome).toEqual({
+      result: 'failed',
+      request: record(1, {}, url),
+      attempts: 2,
+      reason: 'ECONNREFUSED, after 2 attempts',
+      retryable: true,
+      error: 'ECONNREFUSED',
+    });
   });
 });
 
 describe('sendRequest: retries', () => {
-  it.each([500, 502, 503, 429])('retries HTTP %i and reports the attempts it took', async (status) => {
-    const { url, attempts } = await serve((_r, attempt) => ({ status: attempt < 3 ? status : 200 }));
+  it.each([500, 502, 503, 504, 429, 408])('retries HTTP %i and reports the attempts it took', async (status) => {
+    const stub = stubFetch((_call, attempt) => ({ status: attempt < 3 ? status : 200 }));
     const retries: RetryInfo[] = [];
-    const outcome = await sendRequest(record(url), {
-      ...FAST,
-      random: () => 0.5,
-      onRetry: (info) => retries.push(info),
-    });
-    expect(outcome).toEqual({ result: 'delivered', request: record(url), attempts: 3, status: 200 });
-    expect(attempts).toHaveLength(3);
-    // Full jitter: random × min(max, base × 2^(n-1)) = 0.5 × 10, then 0.5 × 20.
+    const outcome = await settle(
+      sendRequest(record(), {
+        ...LIMITS,
+        fetch: stub.fetch,
+        random: () => 0.5,
+        onRetry: (info) => retries.push(info),
+      }),
+    );
+    expect(outcome).toEqual({ result: 'delivered', request: record(), attempts: 3, status: 200 });
+    expect(stub.calls.map((c) => c.url)).toEqual([urlOf(), urlOf(), urlOf()]);
+    // Full jitter: random × min(max, base × 2^(n-1)) = 0.5 × 100, then 0.5 × 200.
     expect(retries.map((r) => [r.attempt, r.reason, r.waitMs])).toEqual([
-      [1, `HTTP ${status}`, 5],
-      [2, `HTTP ${status}`, 10],
+      [1, `HTTP ${status}`, 50],
+      [2, `HTTP ${status}`, 100],
     ]);
   });
 
-  it('caps the back-off ceiling at maxBackoffMs', async () => {
-    const { url } = await serve(() => ({ status: 503 }));
-    const waits: number[] = [];
-    await sendRequest(record(url), {
-      ...FAST,
-      maxAttempts: 6,
-      random: () => 0.999,
-      onRetry: (info) => waits.push(info.waitMs),
-    });
-    expect(waits).toEqual([9, 19, 39, 39, 39]);
+  it('waits the back-off before the next attempt, and not longer', async () => {
+    const stub = stubFetch((_call, attempt) => ({ status: attempt === 1 ? 503 : 200 }));
+    const pending = sendRequest(record(), { ...LIMITS, fetch: stub.fetch, random: () => 0.5 });
+    await jest.advanceTimersByTimeAsync(49);
+    expect(stub.calls).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(stub.calls).toHaveLength(2);
+    expect(await pending).toMatchObject({ result: 'delivered', attempts: 2 });
   });
 
-  it('retries an attempt that times out and reports the timeout', async () => {
-    const { url, accepted } = await serve((_r, attempt) => ({ status: 200, delayMs: attempt === 1 ? 1500 : 0 }));
+  it('caps the back-off ceiling at maxBackoffMs', async () => {
+    const stub = stubFetch(() => ({ status: 503 }));
+    const waits: number[] = [];
+    await settle(
+      sendRequest(record(), {
+        ...LIMITS,
+        fetch: stub.fetch,
+        maxAttempts: 6,
+        random: () => 0.999,
+        onRetry: (info) => waits.push(info.waitMs),
+      }),
+    );
+    expect(waits).toEqual([99, 199, 399, 399, 399]);
+  });
+
+  it('aborts an attempt that passes its timeout, retries, and reports the timeout', async () => {
+    const stub = stubFetch((_call, attempt) => (attempt === 1 ? { hang: true } : { status: 200 }));
     const reasons: string[] = [];
-    const outcome = await sendRequest(record(url), { ...FAST, onRetry: (info) => reasons.push(info.reason) });
-    expect(outcome).toMatchObject({ result: 'delivered', attempts: 2, status: 200 });
-    expect(reasons).toEqual(['timed out after 500 ms']);
-    expect(accepted).toHaveLength(1);
+    const pending = sendRequest(record(), {
+      ...LIMITS,
+      fetch: stub.fetch,
+      random: () => 0,
+      onRetry: (info) => reasons.push(info.reason),
+    });
+    await jest.advanceTimersByTimeAsync(999);
+    expect(reasons).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await settle(pending)).toMatchObject({ result: 'delivered', attempts: 2, status: 200 });
+    expect(reasons).toEqual(['timed out after 1000 ms']);
   });
 
   it('honours a short Retry-After (seconds) instead of the back-off', async () => {
-    const { url } = await serve((_r, attempt) => (attempt === 1 ? { status: 429, retryAfter: '1' } : { status: 200 }));
+    const stub = stubFetch((_call, attempt) => (attempt === 1 ? { status: 429, retryAfter: '3' } : { status: 200 }));
     const waits: number[] = [];
-    const started = Date.now();
-    const outcome = await sendRequest(record(url), { ...FAST, onRetry: (info) => waits.push(info.waitMs) });
-    expect(outcome).toMatchObject({ result: 'delivered', attempts: 2 });
-    expect(waits).toEqual([1000]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    const pending = sendRequest(record(), { ...LIMITS, fetch: stub.fetch, onRetry: (info) => waits.push(info.waitMs) });
+    await jest.advanceTimersByTimeAsync(2999);
+    expect(stub.calls).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await pending).toMatchObject({ result: 'delivered', attempts: 2 });
+    expect(waits).toEqual([3000]);
+  });
+
+  it('honours a Retry-After given as an HTTP date', async () => {
+    const stub = stubFetch((_call, attempt) =>
+      attempt === 1 ? { status: 503, retryAfter: new Date(Date.now() + 5000).toUTCString() } : { status: 200 },
+    );
+    const waits: number[] = [];
+    await settle(sendRequest(record(), { ...LIMITS, fetch: stub.fetch, onRetry: (info) => waits.push(info.waitMs) }));
+    // An HTTP date has whole seconds: the wait is at most 5 s, more than 4 s.
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(4000);
+    expect(waits[0]).toBeLessThanOrEqual(5000);
   });
 
   it('gives up at once on a Retry-After longer than maxRetryAfterMs', async () => {
-    const { url, attempts } = await serve(() => ({ status: 503, retryAfter: '3600' }));
-    const outcome = await sendRequest(record(url), FAST);
+    const stub = stubFetch(() => ({ status: 503, retryAfter: '3600' }));
+    const outcome = await settle(sendRequest(record(), { ...LIMITS, fetch: stub.fetch }));
     expect(outcome).toEqual({
       result: 'failed',
-      request: record(url),
+      request: record(),
       attempts: 1,
       status: 503,
       reason: 'HTTP 503: the server asked to retry in 3600 s, more than the 60 s we wait, after 1 attempt',
+      retryable: true,
     });
-    expect(attempts).toHaveLength(1);
+    expect(stub.calls).toHaveLength(1);
   });
 
-  it('does not retry other 4xx statuses', async () => {
-    const { url, attempts } = await serve(() => ({ status: 400 }));
-    const outcome = await sendRequest(record(url), FAST);
-    expect(outcome).toEqual({
-      result: 'failed',
-      request: record(url),
-      attempts: 1,
-      status: 400,
-      reason: 'HTTP 400, after 1 attempt',
-    });
-    expect(attempts).toHaveLength(1);
-  });
-});
-
-describe('sendRequest: failures are reported, never thrown', () => {
-  it('reports the last status when every attempt fails', async () => {
-    const { url, attempts } = await serve(() => ({ status: 503 }));
-    const outcome = await sendRequest(record(url), { ...FAST, maxAttempts: 3 });
-    expect(outcome).toEqual({
-      result: 'failed',
-      request: record(url),
-      attempts: 3,
-      status: 503,
-      reason: 'HTTP 503, after 3 attempts',
-    });
-    expect(attempts).toHaveLength(3);
-  });
-
-  it('reports a refused connection as the socket error, after every attempt', async () => {
-    const { url } = await serve();
-    await tracker?.close();
-    tracker = undefined;
-    const outcome = await sendRequest(record(url), { ...FAST, maxAttempts: 2 });
-    expect(outcome).toEqual({
-      result: 'failed',
-      request: record(url),
-      attempts: 2,
-      reason: 'ECONNREFUSED, after 2 attempts',
-    });
-  });
+  it.each([400, 401, 403, 404, 410, 413, 414, 422, 301, 304])(
+    'does not retry HTTP %i: the outcome says no retry can help',
+    async (status) => {
+      const stub = stubFetch(() => ({ status }));
+      const outcome = await settle(sendRequest(record(), { ...LIMITS, fetch: stub.fetch }));
+      expect(outcome).toEqual({
+        result: 'failed',
+        request: record(),
+        attempts: 1,
+        status,
+        reason: `HTTP ${status}, after 1 attempt`,
+        retryable: false,
+      });
+      expect(stub.calls).toHaveLength(1);
+    },
+  );
 
   it('stops when the next wait would pass the delivery deadline', async () => {
-    const { url } = await serve(() => ({ status: 503 }));
-    const outcome = await sendRequest(record(url), {
-      ...FAST,
-      maxAttempts: 100,
-      baseBackoffMs: 200,
-      maxBackoffMs: 10_000,
-      random: () => 1,
-      deadlineMs: 300,
-    });
-    expect(outcome).toMatchObject({
+    const stub = stubFetch(() => ({ status: 503 }));
+    const outcome = await settle(
+      sendRequest(record(), {
+        ...LIMITS,
+        fetch: stub.fetch,
+        maxAttempts: 100,
+        baseBackoffMs: 2000,
+        maxBackoffMs: 100_000,
+        random: () => 1,
+        deadlineMs: 3000,
+      }),
+    );
+    expect(outcome).toEqual({
       result: 'failed',
+      request: record(),
       attempts: 2,
-      reason: 'HTTP 503; no time left in the 300 ms delivery deadline, after 2 attempts',
+      status: 503,
+      reason: 'HTTP 503; no time left in the 3000 ms delivery deadline, after 2 attempts',
+      retryable: true,
     });
   });
 
-  it('stops waiting when the signal aborts', async () => {
-    const { url } = await serve(() => ({ status: 503 }));
+  it('stops waiting when the signal aborts, and leaves no timer behind', async () => {
+    const stub = stubFetch(() => ({ status: 503 }));
     const controller = new AbortController();
-    setTimeout(() => {
-      controller.abort();
-    }, 50);
-    const started = Date.now();
-    const outcome = await sendRequest(record(url), {
-      ...FAST,
+    const pending = sendRequest(record(), {
+      ...LIMITS,
+      fetch: stub.fetch,
       baseBackoffMs: 10_000,
       maxBackoffMs: 10_000,
       random: () => 1,
       signal: controller.signal,
     });
-    expect(outcome).toMatchObject({
+    await jest.advanceTimersByTimeAsync(50);
+    controller.abort();
+    expect(await pending).toEqual({
       result: 'failed',
+      request: record(),
       attempts: 1,
       status: 503,
       reason: 'HTTP 503; interrupted, after 1 attempt',
+      retryable: true,
     });
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('aborts the attempt in flight when the signal aborts', async () => {
+    const stub = stubFetch(() => ({ hang: true }));
+    const controller = new AbortController();
+    const pending = sendRequest(record(), { ...LIMITS, fetch: stub.fetch, signal: controller.signal });
+    await jest.advanceTimersByTimeAsync(10);
+    controller.abort();
+    expect(await pending).toEqual({
+      result: 'failed',
+      request: record(),
+      attempts: 1,
+      reason: 'interrupted, after 1 attempt',
+      retryable: true,
+    });
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('sendRequest never throws', () => {
+  const failedAtOnce = (request: unknown, reason: string): SendOutcome =>
+    ({ result: 'failed', request, attempts: 0, reason, retryable: false }) as SendOutcome;
+
+  it.each<[string, unknown, string]>([
+    ['null', null, 'cannot send: expected a request object {method, endpoint, params}, got null'],
+    ['a string', 'GET /e', 'cannot send: expected a request object {method, endpoint, params}, got "GET /e"'],
+    ['an unknown method', { ...record(), method: 'PUT' }, 'cannot send: expected method "GET" or "POST", got "PUT"'],
+    [
+      'params that are not an object',
+      { ...record(), params: null },
+      'cannot send: expected params as an object, got null',
+    ],
+    [
+      'a parameter that is an object',
+      { ...record(), params: { _k: KEY, nested: { a: 1 } } },
+      'cannot send: parameter "nested": expected a string, a finite number or a boolean, got object',
+    ],
+    [
+      'a parameter that is NaN',
+      { ...record(), params: { _k: KEY, n: NaN } },
+      'cannot send: parameter "n": expected a string, a finite number or a boolean, got number',
+    ],
+    [
+      'a lone UTF-16 surrogate',
+      record(1, { name: 'a\uD800b' }),
+      'cannot send: parameter "name" is not well-formed Unicode (a lone UTF-16 surrogate)',
+    ],
+    [
+      'an endpoint that is not a URL',
+      { ...record(), endpoint: 'not a url' },
+      'cannot send: the endpoint is not an http(s) URL',
+    ],
+    [
+      'an endpoint of another protocol',
+      { ...record(), endpoint: 'ftp://tracker.test/e' },
+      'cannot send: the endpoint is not an http(s) URL',
+    ],
+  ])('fails at once, without fetching or arming a timer, for %s', async (_name, request, reason) => {
+    const stub = stubFetch();
+    const outcome = await sendRequest(request as KissmetricsRequest, { ...LIMITS, fetch: stub.fetch });
+    expect(outcome).toEqual(failedAtOnce(request, reason));
+    expect(stub.calls).toEqual([]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('reports a fetch that throws synchronously, not retried when it is not a network error', async () => {
+    const throwing = (() => {
+      throw new TypeError('Request cannot be constructed');
+    }) as typeof fetch;
+    const outcome = await settle(sendRequest(record(), { ...LIMITS, fetch: throwing }));
+    expect(outcome).toEqual({
+      result: 'failed',
+      request: record(),
+      attempts: 1,
+      reason: 'Request cannot be constructed, after 1 attempt',
+      retryable: false,
+    });
+  });
+
+  it('never repeats the API key or URL credentials from an error text', async () => {
+    // undici names the URL in some errors; the URL carries `_k`.
+    const leaky = ((url: string) =>
+      Promise.reject(
+        new TypeError(`Failed to parse URL from ${url} via http://user:secret@proxy.test/`),
+      )) as typeof fetch;
+    const outcome = await settle(sendRequest(record(), { ...LIMITS, fetch: leaky }));
+    expect(outcome.result).toBe('failed');
+    const reason = outcome.result === 'failed' ? outcome.reason : '';
+    expect(reason).not.toContain(KEY);
+    expect(reason).not.toContain('secret');
+    expect(reason).toBe(
+      'Failed to parse URL from http://tracker.test/e?_k=[redacted]&_p=u1&_t=1700000000&_d=1&_n=Signed%20Up&id=1 via http://[redacted]@proxy.test/, after 1 attempt',
+    );
+  });
+
+  it('survives an onRetry hook and a random source that throw', async () => {
+    const stub = stubFetch((_call, attempt) => ({ status: attempt === 1 ? 503 : 200 }));
+    const outcome = await settle(
+      sendRequest(record(), {
+        ...LIMITS,
+        fetch: stub.fetch,
+        onRetry: () => {
+          throw new Error('hook failed');
+        },
+        random: () => {
+          throw new Error('no entropy');
+        },
+      }),
+    );
+    expect(outcome).toEqual({ result: 'delivered', request: record(), attempts: 2, status: 200 });
+  });
+
+  it('keeps one abort listener on a shared signal, whatever the number of requests in flight', async () => {
+    const stub = stubFetch(() => ({ hang: true }));
+    const controller = new AbortController();
+    const pending = Array.from({ length: 50 }, (_, i) =>
+      sendRequest(record(i), { ...LIMITS, fetch: stub.fetch, signal: controller.signal }),
+    );
+    await jest.advanceTimersByTimeAsync(10);
+    expect(stub.calls).toHaveLength(50);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort();
+    const outcomes = await Promise.all(pending);
+    expect(outcomes.map((o) => (o.result === 'failed' ? o.reason : o.result))).toEqual(
+      pending.map(() => 'interrupted, after 1 attempt'),
+    );
   });
 });
 
 describe('sendRequests', () => {
   it('sends in order and reports the requests after a failure as not attempted', async () => {
-    const { url, attempts } = await serve((r) => ({ status: r.params.id === '2' ? 400 : 200 }));
-    const requests = [record(url, 1), record(url, 2), record(url, 3)];
-    const outcomes = await sendRequests(requests, FAST);
+    const stub = stubFetch((call) => ({ status: call.url.endsWith('id=2') ? 400 : 200 }));
+    const requests = [record(1), record(2), record(3)];
+    const outcomes = await settle(sendRequests(requests, { ...LIMITS, fetch: stub.fetch }));
     expect(outcomes).toEqual([
       { result: 'delivered', request: requests[0], attempts: 1, status: 200 },
-      { result: 'failed', request: requests[1], attempts: 1, status: 400, reason: 'HTTP 400, after 1 attempt' },
+      {
+        result: 'failed',
+        request: requests[1],
+        attempts: 1,
+        status: 400,
+        reason: 'HTTP 400, after 1 attempt',
+        retryable: false,
+      },
       {
         result: 'failed',
         request: requests[2],
         attempts: 0,
         reason: 'not sent: request 2 of the same message failed first',
+        retryable: false,
       },
     ]);
-    expect(attempts.map((r) => r.params.id)).toEqual(['1', '2']);
+    expect(stub.calls.map((c) => c.url)).toEqual([urlOf(1), urlOf(2)]);
+  });
+
+  it('never throws for a list that is not an array', async () => {
+    const outcomes = await sendRequests(null as unknown as KissmetricsRequest[], LIMITS);
+    expect(outcomes).toEqual([]);
   });
 });
 
 describe('sendRequest under a flaky tracker', () => {
   // Request i: 503 on its first attempt when i % 3 = 0, 429 when i % 3 = 1, held past the timeout when i % 5 = 0.
-  const flaky: Plan = (r, attempt) => {
-    const i = Number(r.params.id);
+  const flaky: StubPlan = (call, attempt) => {
+    const i = Number(/id=(\d+)/.exec(call.url)?.[1]);
     if (attempt > 1) return { status: 200 };
-    if (i % 5 === 0) return { status: 200, delayMs: 1500 };
+    if (i % 5 === 0) return { hang: true };
     if (i % 3 === 0) return { status: 503 };
     if (i % 3 === 1) return { status: 429 };
     return { status: 200 };
@@ -235,20 +433,23 @@ describe('sendRequest under a flaky tracker', () => {
   const ids = Array.from({ length: 60 }, (_, i) => i);
 
   it('delivers every request exactly once when retries are allowed', async () => {
-    const { url, accepted } = await serve(flaky);
-    const outcomes = await Promise.all(ids.map((i) => sendRequest(record(url, i), FAST)));
+    const stub = stubFetch(flaky);
+    const outcomes = await settle(
+      Promise.all(ids.map((i) => sendRequest(record(i), { ...LIMITS, fetch: stub.fetch }))),
+    );
     expect(outcomes.every((o) => o.result === 'delivered')).toBe(true);
     expect(outcomes.map((o) => o.attempts)).toEqual(ids.map((i) => (i % 5 === 0 || i % 3 !== 2 ? 2 : 1)));
-    expect(accepted.map((r) => Number(r.params.id)).sort((a, b) => a - b)).toEqual(ids);
-    expect(new Set(accepted.map(keyOf)).size).toBe(ids.length);
+    expect(stub.delivered.map((c) => c.url).sort()).toEqual(ids.map((i) => urlOf(i)).sort());
   });
 
   it('reports the flaky ones as failed, with their reason, when retries are exhausted', async () => {
-    const { url, accepted } = await serve(flaky);
-    const outcomes = await Promise.all(ids.map((i) => sendRequest(record(url, i), { ...FAST, maxAttempts: 1 })));
+    const stub = stubFetch(flaky);
+    const outcomes = await settle(
+      Promise.all(ids.map((i) => sendRequest(record(i), { ...LIMITS, fetch: stub.fetch, maxAttempts: 1 }))),
+    );
     const expected = ids.map((i) =>
       i % 5 === 0
-        ? 'timed out after 500 ms, after 1 attempt'
+        ? 'timed out after 1000 ms, after 1 attempt'
         : i % 3 === 0
           ? 'HTTP 503, after 1 attempt'
           : i % 3 === 1
@@ -256,8 +457,11 @@ describe('sendRequest under a flaky tracker', () => {
             : 'delivered',
     );
     expect(outcomes.map((o) => (o.result === 'failed' ? o.reason : o.result))).toEqual(expected);
-    expect(accepted.map((r) => Number(r.params.id)).sort((a, b) => a - b)).toEqual(
-      ids.filter((i) => expected[i] === 'delivered'),
+    expect(stub.delivered.map((c) => c.url).sort()).toEqual(
+      ids
+        .filter((i) => expected[i] === 'delivered')
+        .map((i) => urlOf(i))
+        .sort(),
     );
   });
 });

@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams, StdioOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The built command, as `npx rudderstack-kissmetrics` runs it (`npm test` builds it first). */
+// `CLI_UNDER_TEST` points the suites at another build (to see a test fail on an older one).
+export const CLI = process.env.CLI_UNDER_TEST ?? resolve(__dirname, '../../dist/cli.mjs');
+export const KEY = 'b'.repeat(40);
+
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Text for stdin, or a file descriptor to hand over as stdin (`< file`). */
+  stdin?: string | Buffer | number;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+const environment = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
+  const env = { ...process.env, ...extra };
+  if (!('KISSMETRICS_API_KEY' in extra)) delete env.KISSMETRICS_API_KEY;
+  return env;
+};
+
+/** A running CLI whose output is collected; `exited` settles when it ends. */
+export interface Child {
+  process: ChildProcessWithoutNullStreams;
+  stderr: () => string;
+  stdout: () => string;
+  exited: Promise<Run>;
+}
+
+export const start = (args: string[], options: RunOptions = {}): Child => {
+  const stdio: StdioOptions = typeof options.stdin === 'number' ? [options.stdin, 'pipe', 'pipe'] : 'pipe';
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: environment(options.env),
+    stdio,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  }) as ChildProcessWithoutNullStreams;
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<Run>((done, fail) => {
+    child.on('error', fail);
+    child.on('close', (code, signal) => {
+      done({ code, signal, stdout, stderr });
+    });
+  });
+  if (typeof options.stdin !== 'number') {
+    // A child killed early closes its stdin: that is not an error of the test.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.stdin ?? '');
+  }
+  return { process: child, stderr: () => stderr, stdout: () => stdout, exited };
+};
+
+export const run = (args: string[], options: RunOptions = {}): Promise<Run> => start(args, options).exited;
+
+/** Resolves once `condition` holds, checking every few milliseconds; the test's own timeout bounds it. */
+export const until = async (condition: () => boolean): Promise<void> => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+};
+
+export const ndjson = (text: string): unknown[] =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as unknown);
+
+/** The summary and what follows it on stderr. */
+export const summaryOf = (stderr: string): string => stderr.slice(stderr.indexOf('summary:'));
+
+/** A temporary directory per test file, removed after it. */
+export const tempDir = (): (() => string) => {
+  let dir = '';
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
+    dir = await mkdtemp(join(tmpdir(), 'km-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  return () => dir;
+};
