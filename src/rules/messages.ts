@@ -15,7 +15,9 @@ export const describe = (value: unknown): string =>
     ? JSON.stringify(value.slice(0, SHOWN_CHARS)) + (value.length > SHOWN_CHARS ? `… (${value.length} characters)` : '')
     : value === null
       ? 'null'
-      : typeof value;
+      : Array.isArray(value)
+        ? 'array'
+        : typeof value;
 
 /** `expected <what>, got <value>`: the shape of every complaint about input. */
 export const expected = (what: string, value: unknown): string => `expected ${what}, got ${describe(value)}`;
