@@ -19,6 +19,8 @@ export interface Counts {
   doneBefore: number;
   requests: number;
   retried: number;
+  /** Lines sent without values Kissmetrics cannot store (over its limits, cycles, reserved names). */
+  trimmed: number;
 }
 
 export const emptyCounts = (): Counts => ({
@@ -33,6 +35,7 @@ export const emptyCounts = (): Counts => ({
   doneBefore: 0,
   requests: 0,
   retried: 0,
+  trimmed: 0,
 });
 
 export const notDelivered = (c: Counts): number => c.malformed + c.untranslatable + c.failed + c.notSent;

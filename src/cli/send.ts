@@ -1,6 +1,8 @@
 import type { Writable } from 'node:stream';
 import { requestsFor } from '../cloud/requests';
 import { redact, sendRequests } from '../cloud/sender';
+import { leftOut } from '../rules/messages';
+import { newBudget } from '../rules/properties';
 import type { CloudConfig, KissmetricsRequest, SendOptions, SendOutcome } from '../cloud/types';
 import {
   COMMAND_NAME,
@@ -373,12 +375,18 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
       return;
     }
     let requests: KissmetricsRequest[];
+    const budget = newBudget();
     try {
-      requests = requestsFor(content.value, config);
+      requests = requestsFor(content.value, config, undefined, budget);
     } catch (error) {
       counts.untranslatable++;
       chore((await reject(at, { line: raw.number, kind: 'untranslatable', reason: reasonOf(error) })).after);
       return;
+    }
+    if (budget.omissions) {
+      // Sent all the same: what Kissmetrics cannot store is said, never dropped silently.
+      if (counts.trimmed++ < MAX_ECHOED_FAILURES) say(`line ${raw.number}: ${leftOut(budget)}; the rest sent`);
+      else if (counts.trimmed === MAX_ECHOED_FAILURES + 1) say('… further lines trimmed are only counted');
     }
     if (!requests.length) {
       counts.nothingToSend++;
@@ -511,6 +519,7 @@ const summary = (
       row('failed', c.failed, failedNote),
     );
     if (c.notSent) lines.push(row('not sent', c.notSent, 'in flight or waiting when the run stopped'));
+    if (c.trimmed) lines.push(row('trimmed', c.trimmed, 'sent without values Kissmetrics cannot store'));
   }
   if (stop) {
     lines.push(

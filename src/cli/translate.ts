@@ -2,7 +2,8 @@ import type { Writable } from 'node:stream';
 import { requestsFor } from '../cloud/requests';
 import { redact } from '../cloud/sender';
 import { translateMessage } from '../rules/mapping';
-import { bag } from '../rules/properties';
+import { leftOut } from '../rules/messages';
+import { bag, newBudget } from '../rules/properties';
 import { EXIT_NOT_DELIVERED, EXIT_OK, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES } from './constants';
 import { write } from './files';
 import type { Input } from './files';
@@ -21,7 +22,8 @@ interface Io {
   stderr: Writable;
 }
 
-type Translation = { ok: true; value: unknown[] } | { ok: false; reason: string };
+/** What a message becomes, and what it had to leave out or cut (`trimmed`), if anything. */
+type Translation = { ok: true; value: unknown[]; trimmed?: string } | { ok: false; reason: string };
 
 const translator = (options: TranslateOptions): ((message: unknown) => Translation) => {
   const config = {
@@ -29,11 +31,14 @@ const translator = (options: TranslateOptions): ((message: unknown) => Translati
     prefixProperties: options.prefixProperties,
     ...(options.endpoint === undefined ? {} : { trackingHost: options.endpoint }),
   };
-  const run = (message: unknown): unknown[] =>
-    options.mode === 'cloud' ? requestsFor(message, config) : translateMessage(bag(message).type, message, config);
   return (message) => {
+    const budget = newBudget();
     try {
-      return { ok: true, value: run(message) };
+      const value: unknown[] =
+        options.mode === 'cloud'
+          ? requestsFor(message, config, undefined, budget)
+          : translateMessage(bag(message).type, message, config, undefined, budget);
+      return budget.omissions ? { ok: true, value, trimmed: leftOut(budget) } : { ok: true, value };
     } catch (error) {
       return { ok: false, reason: reasonOf(error) };
     }
@@ -50,9 +55,18 @@ export const runTranslate = async (input: Input, options: TranslateOptions, io: 
   const translate = translator(options);
   const key = options.mode === 'cloud' ? 'requests' : 'commands';
   let problems = 0;
+  const note = async (where: string, text: string): Promise<void> => {
+    await write(io.stderr, `${escapeControls(redact(`${where}: ${text}`, [options.apiKey]))}\n`);
+  };
   const problem = async (where: string, reason: string): Promise<void> => {
     problems++;
-    await write(io.stderr, `${escapeControls(redact(`${where}: ${reason}`, [options.apiKey]))}\n`);
+    await note(where, reason);
+  };
+  /** Prints a translation, and on stderr what it left out or cut: that is said, not a failure. */
+  const print = async (where: string, result: Translation, text: (value: unknown[]) => string): Promise<void> => {
+    if (!result.ok) return problem(where, result.reason);
+    await write(io.stdout, text(result.value));
+    if (result.trimmed) await note(where, `${result.trimmed}; the rest translated`);
   };
 
   let document: Buffer[] | undefined;
@@ -90,9 +104,11 @@ export const runTranslate = async (input: Input, options: TranslateOptions, io: 
       continue;
     }
     ndjson = true;
-    const result = translate(content.value);
-    if (result.ok) await write(io.stdout, `${JSON.stringify({ line: piece.number, [key]: result.value })}\n`);
-    else await problem(`line ${piece.number}`, result.reason);
+    await print(
+      `line ${piece.number}`,
+      translate(content.value),
+      (value) => `${JSON.stringify({ line: piece.number, [key]: value })}\n`,
+    );
   }
 
   if (document) {
@@ -105,9 +121,7 @@ export const runTranslate = async (input: Input, options: TranslateOptions, io: 
     } else {
       const messages = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
       for (const [i, message] of messages.entries()) {
-        const result = translate(message);
-        if (result.ok) await write(io.stdout, `${JSON.stringify(result.value, null, 2)}\n`);
-        else await problem(`message ${i + 1}`, result.reason);
+        await print(`message ${i + 1}`, translate(message), (value) => `${JSON.stringify(value, null, 2)}\n`);
       }
     }
   }

@@ -133,6 +133,23 @@ describe('send', () => {
     expect(tracker.accepted).toHaveLength(2);
   });
 
+  it('sends a line whose values Kissmetrics cannot store all the same, and says what it left out or cut', async () => {
+    tracker = await startTracker();
+    const long = { ...signedUp, properties: { note: 'x'.repeat(600), _p: 'someone else', plan: 'pro' } };
+    const result = await run(['send', '--api-key', KEY, '--endpoint', tracker.url], {
+      stdin: `${JSON.stringify(signedUp)}\n${JSON.stringify(long)}\n`,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('line 2: left out or cut note (cut), _p (reserved); the rest sent\n');
+    expect(summaryOf(result.stderr)).toContain(
+      '  trimmed:                 1  (sent without values Kissmetrics cannot store)\n',
+    );
+    expect(tracker.accepted.map((r) => r.params)).toEqual([
+      expect.objectContaining({ _n: 'Signed Up', plan: 'pro' }),
+      expect.objectContaining({ _n: 'Signed Up', _p: 'u1', note: 'x'.repeat(512), plan: 'pro' }),
+    ]);
+  });
+
   it('--dry-run prints the requests of each line and sends nothing', async () => {
     tracker = await startTracker();
     const result = await run(['send', '--dry-run', '--api-key', KEY, '--endpoint', tracker.url], {
@@ -248,6 +265,16 @@ describe('translate', () => {
     const result = await run(['translate'], { stdin: JSON.stringify(page, null, 2) });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${JSON.stringify(translate('page', page, {}), null, 2)}\n`);
+  });
+
+  it('says on stderr what a message had to leave out or cut, and still exits 0', async () => {
+    const trimmed = { ...page, properties: { path: '/', title: 't'.repeat(513) } };
+    const result = await run(['translate', '--mode', 'cloud', '--api-key', KEY], {
+      stdin: `${JSON.stringify(trimmed)}\n`,
+    });
+    expect(result.code).toBe(0);
+    expect(ndjson(result.stdout)).toEqual([{ line: 1, requests: toKissmetricsRequests(trimmed, { apiKey: KEY }) }]);
+    expect(result.stderr).toBe('line 1: left out or cut title (cut); the rest translated\n');
   });
 
   it('reports malformed and untranslatable lines with their numbers on stderr and exits 1', async () => {
