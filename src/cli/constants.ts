@@ -1,4 +1,5 @@
 /** Limits of the command line; the sender's own limits are in `../cloud/constants`. */
+import { PERMANENT_SOCKET_ERRORS } from '../cloud/constants';
 
 export const COMMAND_NAME = 'rudderstack-kissmetrics';
 
@@ -36,12 +37,8 @@ export const UNREACHABLE_ERRORS: ReadonlySet<string> = new Set([
   'ENOTFOUND',
   'EHOSTUNREACH',
   'ENETUNREACH',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  // A certificate the next attempt cannot cure: no line will get through either.
+  ...PERMANENT_SOCKET_ERRORS,
 ]);
 
 /** Failures echoed on stderr when they are also written to `--failed-out`; all are echoed otherwise. */

@@ -4,20 +4,13 @@ import { join } from 'node:path';
 import { requestsFor as toKissmetricsRequests } from '../../src/cloud/requests';
 import { translateMessage as translate } from '../../src/rules/mapping';
 import { thrown } from '../thrown';
-import { startTracker } from '../cloud/fakeTracker';
-import type { FakeTracker } from '../cloud/fakeTracker';
-import { CLI, KEY, ndjson, run, summaryOf, tempDir } from './runCli';
+import { CLI, KEY, ndjson, run, summaryOf, tempDir, TIMESTAMP, useTracker } from './runCli';
 import type { Run } from './runCli';
 
-const TIMESTAMP = '2024-03-01T12:00:00.000Z';
 const T = 1709294400;
 
 const dir = tempDir();
-let tracker: FakeTracker | undefined;
-afterEach(async () => {
-  await tracker?.close();
-  tracker = undefined;
-});
+const startTracker = useTracker();
 
 describe('send', () => {
   const signedUp = {
@@ -45,7 +38,7 @@ describe('send', () => {
 
   it('delivers what it can through a flaky tracker, writes the rest to --failed-out and exits 1', async () => {
     // 503 then 200 for Signed Up, 429 then 200 for the identify /s, always 500 for Always Fails and Partial's product.
-    tracker = await startTracker((r, attempt) => {
+    const tracker = await startTracker((r, attempt) => {
       if (r.params._n === 'Always Fails' || r.params.sku === 'p') return { status: 500 };
       if (attempt === 1 && r.params._n === 'Signed Up') return { status: 503 };
       if (attempt === 1 && r.path === '/s') return { status: 429 };
@@ -121,7 +114,7 @@ describe('send', () => {
   });
 
   it('reads stdin, exits 0 when every line is delivered, and leaves --failed-out empty', async () => {
-    tracker = await startTracker();
+    const tracker = await startTracker();
     const failedOut = join(dir(), 'ok.failed.ndjson');
     const result = await run(['send', '--api-key', KEY, '--endpoint', tracker.url, '--failed-out', failedOut, '-'], {
       stdin: `${JSON.stringify(signedUp)}\r\n${JSON.stringify(home)}\r\n\r\n`,
@@ -134,7 +127,7 @@ describe('send', () => {
   });
 
   it('sends a line whose values Kissmetrics cannot store all the same, and says what it left out or cut', async () => {
-    tracker = await startTracker();
+    const tracker = await startTracker();
     const long = { ...signedUp, properties: { note: 'x'.repeat(600), _p: 'someone else', plan: 'pro' } };
     const result = await run(['send', '--api-key', KEY, '--endpoint', tracker.url], {
       stdin: `${JSON.stringify(signedUp)}\n${JSON.stringify(long)}\n`,
@@ -151,7 +144,7 @@ describe('send', () => {
   });
 
   it('--dry-run prints the requests of each line and sends nothing', async () => {
-    tracker = await startTracker();
+    const tracker = await startTracker();
     const result = await run(['send', '--dry-run', '--api-key', KEY, '--endpoint', tracker.url], {
       stdin: `${JSON.stringify(signedUp)}\n`,
     });
@@ -164,7 +157,7 @@ describe('send', () => {
   });
 
   it('takes the api key from KISSMETRICS_API_KEY', async () => {
-    const { url, accepted } = (tracker = await startTracker());
+    const { url, accepted } = await startTracker();
     const result = await new Promise<Run>((done) => {
       const child = spawn(process.execPath, [CLI, 'send', '--endpoint', url], {
         env: { ...process.env, KISSMETRICS_API_KEY: KEY },

@@ -1,19 +1,9 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTracker } from '../cloud/fakeTracker';
-import type { FakeTracker } from '../cloud/fakeTracker';
-import { KEY, run, summaryOf, tempDir } from './runCli';
+import { KEY, run, summaryOf, tempDir, trackLine, useTracker } from './runCli';
 
 const dir = tempDir();
-let tracker: FakeTracker | undefined;
-afterEach(async () => {
-  await tracker?.close();
-  tracker = undefined;
-});
-
-const TIMESTAMP = '2024-03-01T12:00:00.000Z';
-const event = (i: number): string =>
-  JSON.stringify({ type: 'track', event: `E${i}`, userId: `u${i}`, timestamp: TIMESTAMP });
+const startTracker = useTracker();
 
 /** Every file the CLI wrote in the test directory, concatenated. */
 const everythingWritten = async (): Promise<string> => {
@@ -38,8 +28,8 @@ describe('send: clean edges', () => {
   });
 
   it('prints no Node warning at the highest concurrency', async () => {
-    tracker = await startTracker(() => ({ status: 200, delayMs: 20 }));
-    const lines = Array.from({ length: 600 }, (_, i) => event(i)).join('\n');
+    const tracker = await startTracker(() => ({ status: 200, delayMs: 20 }));
+    const lines = Array.from({ length: 600 }, (_, i) => trackLine(i)).join('\n');
     const result = await run(['send', '--api-key', KEY, '--endpoint', tracker.url, '--concurrency', '256', '-'], {
       stdin: lines,
     });
@@ -49,9 +39,11 @@ describe('send: clean edges', () => {
   });
 
   it('words the summary truthfully: a 400 is refused, not retried', async () => {
-    tracker = await startTracker((r) => ({ status: r.params._n === 'E2' ? 400 : r.params._n === 'E3' ? 503 : 200 }));
+    const tracker = await startTracker((r) => ({
+      status: r.params._n === 'E2' ? 400 : r.params._n === 'E3' ? 503 : 200,
+    }));
     const result = await run(['send', '--api-key', KEY, '--endpoint', tracker.url, '--max-attempts', '2', '-'], {
-      stdin: [1, 2, 3].map(event).join('\n'),
+      stdin: [1, 2, 3].map(trackLine).join('\n'),
     });
     expect(result.code).toBe(1);
     expect(summaryOf(result.stderr)).toContain(
@@ -66,7 +58,7 @@ describe('send: clean edges', () => {
     const failedOut = join(dir(), 'secrets.failed.ndjson');
     const state = join(dir(), 'secrets.state');
     const secretEndpoint = 'http://alice:s3cr3t@127.0.0.1:9';
-    const refused = await run(['send', '--api-key', KEY, '--endpoint', secretEndpoint, '-'], { stdin: event(1) });
+    const refused = await run(['send', '--api-key', KEY, '--endpoint', secretEndpoint, '-'], { stdin: trackLine(1) });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(
       'rudderstack-kissmetrics: --endpoint: must be an http(s) URL without query (?), fragment (#) or credentials ' +
@@ -74,12 +66,12 @@ describe('send: clean edges', () => {
     );
 
     const badKey = `${KEY} `;
-    const badKeyRun = await run(['send', '--api-key', badKey, '-'], { stdin: event(1) });
+    const badKeyRun = await run(['send', '--api-key', badKey, '-'], { stdin: trackLine(1) });
     expect(badKeyRun.code).toBe(2);
     expect(badKeyRun.stderr).not.toContain(KEY);
 
     // Failures of every kind, with --failed-out and --state: the key is in every request sent.
-    tracker = await startTracker((r) => ({ status: r.params._n === 'E1' ? 400 : 500 }));
+    const tracker = await startTracker((r) => ({ status: r.params._n === 'E1' ? 400 : 500 }));
     const result = await run(
       [
         'send',
@@ -95,7 +87,7 @@ describe('send: clean edges', () => {
         state,
         '-',
       ],
-      { stdin: `${event(1)}\n${event(2)}\nnot json\n{"type":"fly"}\n` },
+      { stdin: `${trackLine(1)}\n${trackLine(2)}\nnot json\n{"type":"fly"}\n` },
     );
     expect(result.code).toBe(1);
     expect(tracker.attempts.map((r) => r.params._k)).toEqual([KEY, KEY]);
@@ -106,10 +98,10 @@ describe('send: clean edges', () => {
 
 describe('send: a line longer than an event can be', () => {
   it('is refused without being held, passed whole to --failed-out, and recorded in --state', async () => {
-    tracker = await startTracker();
+    const tracker = await startTracker();
     const long = `{"type":"track","event":"${'a'.repeat(17 * 1024 * 1024)}"}`;
     const input = join(dir(), 'long.ndjson');
-    await writeFile(input, `${event(1)}\n${long}\n${event(3)}\n`);
+    await writeFile(input, `${trackLine(1)}\n${long}\n${trackLine(3)}\n`);
     const failedOut = join(dir(), 'long.failed.ndjson');
     const state = join(dir(), 'long.state');
     const args = [
@@ -141,10 +133,10 @@ describe('send: a line longer than an event can be', () => {
     expect(tracker.attempts).toHaveLength(2);
   });
   it('is reported and skipped without --failed-out', async () => {
-    tracker = await startTracker();
+    const tracker = await startTracker();
     const long = 'x'.repeat(17 * 1024 * 1024);
     const result = await run(['send', '--api-key', KEY, '--endpoint', tracker.url, '-'], {
-      stdin: `${long}\n${event(2)}`,
+      stdin: `${long}\n${trackLine(2)}`,
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(

@@ -1,21 +1,12 @@
 import { closeSync, openSync } from 'node:fs';
 import { link, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { startTracker } from '../cloud/fakeTracker';
-import type { FakeTracker } from '../cloud/fakeTracker';
-import { KEY, ndjson, run, summaryOf, tempDir } from './runCli';
+import { KEY, ndjson, run, summaryOf, tempDir, TIMESTAMP, trackLine, useTracker } from './runCli';
 
 const dir = tempDir();
-let tracker: FakeTracker | undefined;
-afterEach(async () => {
-  await tracker?.close();
-  tracker = undefined;
-});
+const startTracker = useTracker();
 
-const TIMESTAMP = '2024-03-01T12:00:00.000Z';
-const event = (i: number): string =>
-  JSON.stringify({ type: 'track', event: `E${i}`, userId: `u${i}`, timestamp: TIMESTAMP });
-const EVENTS = `${[1, 2, 3].map(event).join('\n')}\n`;
+const EVENTS = `${[1, 2, 3].map(trackLine).join('\n')}\n`;
 
 const exists = (path: string): Promise<boolean> =>
   stat(path).then(
@@ -42,7 +33,7 @@ describe('send --failed-out never destroys data', () => {
       },
     ],
   ])('refuses %s as the input, before writing anything, exit 2', async (name, target) => {
-    tracker = await startTracker();
+    const tracker = await startTracker();
     const input = join(dir(), `input-${name.replace(/\W/g, '')}.ndjson`);
     await writeFile(input, EVENTS);
     const failedOut = await target(input);
@@ -72,7 +63,7 @@ describe('send --failed-out never destroys data', () => {
   });
 
   it('refuses an existing non-empty file even when nothing would fail, and says how to go on', async () => {
-    tracker = await startTracker();
+    const tracker = await startTracker();
     const input = join(dir(), 'ok.ndjson');
     const failedOut = join(dir(), 'earlier-failures.ndjson');
     await writeFile(input, EVENTS);
@@ -114,7 +105,7 @@ describe('send --failed-out never destroys data', () => {
   });
 
   it('accepts an existing empty file', async () => {
-    tracker = await startTracker();
+    const tracker = await startTracker();
     const failedOut = join(dir(), 'empty.ndjson');
     await writeFile(failedOut, '');
     const result = await run(['send', '--api-key', KEY, '--endpoint', tracker.url, '--failed-out', failedOut, '-'], {
@@ -125,10 +116,10 @@ describe('send --failed-out never destroys data', () => {
   });
 
   it('ends cleanly when --failed-out cannot be written (disk full): summary, exit 1, the lost lines named', async () => {
-    tracker = await startTracker();
+    const tracker = await startTracker();
     const result = await run(
       ['send', '--api-key', KEY, '--endpoint', tracker.url, '--concurrency', '1', '--failed-out', '/dev/full', '-'],
-      { stdin: `not json\n${event(2)}\n` },
+      { stdin: `not json\n${trackLine(2)}\n` },
     );
     expect(result.code).toBe(1);
     expect(result.stderr).not.toContain('Unhandled');
@@ -169,9 +160,9 @@ describe('send --failed-out keeps lines byte for byte, ready to replay', () => {
     const input = join(dir(), 'exact.ndjson');
     await writeFile(input, Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')])));
     // The first run: the endpoint refuses everything (400, not retried).
-    tracker = await startTracker(() => ({ status: 400 }));
+    const refusing = await startTracker(() => ({ status: 400 }));
     const first = join(dir(), 'exact.failed.ndjson');
-    const refused = await run(['send', '--api-key', KEY, '--endpoint', tracker.url, '--failed-out', first, input]);
+    const refused = await run(['send', '--api-key', KEY, '--endpoint', refusing.url, '--failed-out', first, input]);
     expect(refused.code).toBe(1);
     expect(summaryOf(refused.stderr)).toContain('  failed:                  3  (3 refused, not retryable)\n');
     expect(summaryOf(refused.stderr)).toContain('  malformed:               1\n');
@@ -183,10 +174,10 @@ describe('send --failed-out keeps lines byte for byte, ready to replay', () => {
     for (const [k, reason] of reasons.entries())
       expect(Buffer.from(writtenLines[k] ?? '', 'latin1')).toEqual(lines[reason.line - 1]);
     expect(reasons.find((r) => r.line === 3)).toEqual({ line: 3, kind: 'malformed', reason: 'not valid UTF-8 text' });
-    await tracker.close();
+    await refusing.close();
 
     // The replay: the same file, as it is, to an endpoint that now accepts.
-    tracker = await startTracker();
+    const tracker = await startTracker();
     const second = join(dir(), 'exact.failed-again.ndjson');
     const replay = await run(['send', '--api-key', KEY, '--endpoint', tracker.url, '--failed-out', second, first]);
     expect(replay.code).toBe(1);
@@ -202,7 +193,7 @@ describe('send --failed-out keeps lines byte for byte, ready to replay', () => {
   it('numbers lines by \\n only: a bare \\r stays inside its line, as tail -n +N and wc -l count', async () => {
     const failedOut = join(dir(), 'cr.failed.ndjson');
     const result = await run(['send', '--api-key', KEY, '--dry-run', '--failed-out', failedOut, '-'], {
-      stdin: `${event(1)}\r${event(2)}\n${event(3)}\nnot json\n`,
+      stdin: `${trackLine(1)}\r${trackLine(2)}\n${trackLine(3)}\nnot json\n`,
     });
     expect(result.code).toBe(1);
     expect((ndjson(result.stdout) as { line: number }[]).map((r) => r.line)).toEqual([2]);
@@ -210,6 +201,6 @@ describe('send --failed-out keeps lines byte for byte, ready to replay', () => {
       { line: 1, kind: 'malformed', reason: expect.stringMatching(/^malformed JSON: /) as unknown },
       { line: 3, kind: 'malformed', reason: expect.stringMatching(/^malformed JSON: /) as unknown },
     ]);
-    expect(await readFile(failedOut, 'utf8')).toBe(`${event(1)}\r${event(2)}\nnot json\n`);
+    expect(await readFile(failedOut, 'utf8')).toBe(`${trackLine(1)}\r${trackLine(2)}\nnot json\n`);
   });
 });

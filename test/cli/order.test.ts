@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTracker } from '../cloud/fakeTracker';
-import type { FakeTracker, Received } from '../cloud/fakeTracker';
-import { KEY, run, tempDir } from './runCli';
+import type { Received } from '../cloud/fakeTracker';
+import { KEY, run, tempDir, TIMESTAMP, useTracker } from './runCli';
 
 /*
  * Lines of the same person reach the endpoint in input order at any concurrency: a later line of
@@ -11,13 +10,8 @@ import { KEY, run, tempDir } from './runCli';
  */
 
 const dir = tempDir();
-let tracker: FakeTracker | undefined;
-afterEach(async () => {
-  await tracker?.close();
-  tracker = undefined;
-});
+const startTracker = useTracker();
 
-const TIMESTAMP = '2024-03-01T12:00:00.000Z';
 const PEOPLE = 8;
 const LINES = 160;
 
@@ -76,7 +70,7 @@ const lineOfRequest = (r: Received): number => {
 
 it.each([4, 16, 64])('delivers the lines of each person in input order at --concurrency %i', async (concurrency) => {
   // The first line of each person is answered late; everything else at once.
-  tracker = await startTracker((r) => ({ status: 200, delayMs: lineOfRequest(r) < PEOPLE ? 300 : 0 }));
+  const tracker = await startTracker((r) => ({ status: 200, delayMs: lineOfRequest(r) < PEOPLE ? 300 : 0 }));
   const input = join(dir(), `order-${concurrency}.ndjson`);
   await writeFile(input, `${lines.map((l) => JSON.stringify(l.event)).join('\n')}\n`);
   const result = await run([

@@ -1,9 +1,8 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requestsFor } from '../../src/cloud/requests';
-import { startTracker } from '../cloud/fakeTracker';
-import type { FakeTracker, Received } from '../cloud/fakeTracker';
-import { KEY, ndjson, run, start, summaryOf, tempDir, until } from './runCli';
+import type { Received } from '../cloud/fakeTracker';
+import { KEY, ndjson, run, start, summaryOf, tempDir, TIMESTAMP, until, useTracker } from './runCli';
 import type { Run } from './runCli';
 
 /*
@@ -15,13 +14,8 @@ import type { Run } from './runCli';
  */
 
 const dir = tempDir();
-let tracker: FakeTracker | undefined;
-afterEach(async () => {
-  await tracker?.close();
-  tracker = undefined;
-});
+const startTracker = useTracker();
 
-const TIMESTAMP = '2024-03-01T12:00:00.000Z';
 const CONCURRENCY = 4;
 
 /** Line i of a realistic mix: tracks (some with products), pages, identifies, aliases; some malformed or refused. */
@@ -88,7 +82,7 @@ describe('send --state survives SIGKILL at any point', () => {
       const input = join(dir(), `events-${String(fromStdin)}.ndjson`);
       await writeFile(input, text);
       // Every request is answered after a few milliseconds, so that a run is still going when killed.
-      tracker = await startTracker((r) => ({ status: r.params._n === 'Refused' ? 400 : 200, delayMs: 3 }));
+      const tracker = await startTracker((r) => ({ status: r.params._n === 'Refused' ? 400 : 200, delayMs: 3 }));
       const { url } = tracker;
       const state = join(dir(), `events-${String(fromStdin)}.state`);
       const failedOut = join(dir(), `events-${String(fromStdin)}.failed.ndjson`);
@@ -114,7 +108,7 @@ describe('send --state survives SIGKILL at any point', () => {
       const killAt = [0.1, 0.5, 0.8].map((f) => Math.round(f * totalRequests));
       for (const count of killAt) {
         const child = start(args, options);
-        await until(() => (tracker?.accepted.length ?? 0) >= count);
+        await until(() => tracker.accepted.length >= count);
         child.process.kill('SIGKILL');
         const killed = await child.exited;
         expect(killed.signal).toBe('SIGKILL');
@@ -248,7 +242,7 @@ describe('send --state refuses what is not its own', () => {
   });
 
   it('cuts --failed-out back to what the state recorded: a line written just before a crash is not kept twice', async () => {
-    tracker = await startTracker();
+    const tracker = await startTracker();
     const input = join(dir(), 'cut.ndjson');
     const ok = JSON.stringify({ type: 'track', event: 'E1', userId: 'u', timestamp: TIMESTAMP });
     await writeFile(input, `${ok}\nnot json 2\n`);
@@ -280,7 +274,7 @@ describe('send --state refuses what is not its own', () => {
   });
 
   it('ignores a torn last record (a crash in the middle of a write)', async () => {
-    tracker = await startTracker();
+    const tracker = await startTracker();
     const input = join(dir(), 'torn.ndjson');
     const events = [1, 2, 3].map((i) =>
       JSON.stringify({ type: 'track', event: `E${i}`, userId: 'u', timestamp: TIMESTAMP }),

@@ -1,3 +1,5 @@
+import { startTracker } from '../cloud/fakeTracker';
+import type { FakeTracker, Plan } from '../cloud/fakeTracker';
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams, StdioOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -91,3 +93,23 @@ export const tempDir = (): (() => string) => {
   });
   return () => dir;
 };
+
+/** Starts fake trackers for the running test, and closes them after it. */
+export const useTracker = (): ((plan?: Plan) => Promise<FakeTracker>) => {
+  const started: FakeTracker[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((tracker) => tracker.close()));
+  });
+  return async (plan) => {
+    const tracker = await startTracker(plan);
+    started.push(tracker);
+    return tracker;
+  };
+};
+
+/** The event time of the test lines. */
+export const TIMESTAMP = '2024-03-01T12:00:00.000Z';
+
+/** Line i of a plain input: a track of person u<i>, event E<i>. */
+export const trackLine = (i: number): string =>
+  JSON.stringify({ type: 'track', event: `E${i}`, userId: `u${i}`, timestamp: TIMESTAMP });

@@ -1,9 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTracker } from '../cloud/fakeTracker';
-import type { FakeTracker, Received } from '../cloud/fakeTracker';
-import { CLI, KEY, ndjson, run, start, summaryOf, tempDir, until } from './runCli';
+import type { Received } from '../cloud/fakeTracker';
+import { CLI, KEY, ndjson, run, start, summaryOf, tempDir, trackLine, until, useTracker } from './runCli';
 import type { Run } from './runCli';
 
 /*
@@ -13,26 +12,14 @@ import type { Run } from './runCli';
  */
 
 const dir = tempDir();
-const trackers: FakeTracker[] = [];
-const tracker = async (...args: Parameters<typeof startTracker>): Promise<FakeTracker> => {
-  const t = await startTracker(...args);
-  trackers.push(t);
-  return t;
-};
-afterEach(async () => {
-  await Promise.all(trackers.splice(0).map((t) => t.close()));
-});
+const tracker = useTracker();
 
-const TIMESTAMP = '2024-03-01T12:00:00.000Z';
-/** Line i: a track of person u<i>, event E<i>. */
-const event = (i: number): string =>
-  JSON.stringify({ type: 'track', event: `E${i}`, userId: `u${i}`, timestamp: TIMESTAMP });
 const numbers = (count: number): number[] => Array.from({ length: count }, (_, i) => i + 1);
 const eventNumber = (r: Received): number => Number(r.params._n?.slice(1));
 
 const writeInput = async (name: string, count: number): Promise<string> => {
   const path = join(dir(), name);
-  await writeFile(path, numbers(count).map(event).join('\n') + '\n');
+  await writeFile(path, numbers(count).map(trackLine).join('\n') + '\n');
   return path;
 };
 
@@ -95,7 +82,7 @@ describe('send stops cleanly on SIGTERM and SIGINT', () => {
         '',
       ].join('\n'),
     );
-    expect((await readFile(failedOut, 'utf8')).split('\n').sort()).toEqual(['', ...numbers(10).map(event)].sort());
+    expect((await readFile(failedOut, 'utf8')).split('\n').sort()).toEqual(['', ...numbers(10).map(trackLine)].sort());
     expect(ndjson(await readFile(`${failedOut}.reasons.ndjson`, 'utf8'))).toContainEqual({
       line: 7,
       kind: 'not sent',
@@ -194,12 +181,12 @@ describe('send fails fast', () => {
     const recorded = (await readFile(failedOut, 'utf8')).split('\n').slice(0, -1);
     const rest = numbers(200)
       .filter((i) => i >= resumeAt)
-      .map(event);
-    expect([...recorded, ...rest].sort()).toEqual(numbers(200).map(event).sort());
+      .map(trackLine);
+    expect([...recorded, ...rest].sort()).toEqual(numbers(200).map(trackLine).sort());
   });
 
   it('stops at once when the endpoint refuses connections', async () => {
-    const closed = await startTracker();
+    const closed = await tracker();
     await closed.close();
     const input = await writeInput('refused.ndjson', 100);
     const result = await run(['send', '--api-key', KEY, '--endpoint', closed.url, '--max-attempts', '2', input]);

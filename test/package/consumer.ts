@@ -1,6 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { PACKAGE, REPO_ROOT, node, npm, npmWarnings, run } from './run';
+import { CHECK_TIMEOUT_MS, PACKAGE, REPO_ROOT, node, npm, npmWarnings, run } from './run';
 import type { Result } from './run';
 
 /**
@@ -167,4 +167,39 @@ export const repoVersion = async (): Promise<string> => {
     throw new Error('package.json has no version string');
   }
   return pkg.version;
+};
+
+/**
+ * What every install must do, whatever it came from: both entry points load with `require` and
+ * `import` and translate exactly, and the bin runs (`--version`, and `translate` of one event).
+ */
+export const itWorksInstalled = (consumer: () => string): void => {
+  it.each([
+    ['require', requirePackage],
+    ['import', importPackage],
+  ])(
+    'loads with %s, both entry points, and translates',
+    async (_how, load) => {
+      expect(await load(consumer())).toEqual({
+        root: EXPECTED_ROOT_EXPORTS,
+        cloud: EXPECTED_CLOUD_EXPORTS,
+        commands: TRACK_COMMANDS,
+        requests: TRACK_REQUESTS,
+      });
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    'runs the bin: `npx rudderstack-kissmetrics --version` and `translate` of one event',
+    async () => {
+      expect(await npx(consumer(), ['--version'])).toEqual({ code: 0, stdout: `${await repoVersion()}\n`, stderr: '' });
+      expect(await npx(consumer(), ['translate'], `${JSON.stringify(TRACK)}\n`)).toEqual({
+        code: 0,
+        stdout: `${JSON.stringify({ line: 1, commands: TRACK_COMMANDS })}\n`,
+        stderr: '',
+      });
+    },
+    CHECK_TIMEOUT_MS,
+  );
 };

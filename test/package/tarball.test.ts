@@ -3,21 +3,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  EXPECTED_CLOUD_EXPORTS,
   EXPECTED_FILES,
-  EXPECTED_ROOT_EXPORTS,
-  TRACK,
-  TRACK_COMMANDS,
-  TRACK_REQUESTS,
-  importPackage,
   initConsumer,
   install,
   installedDir,
+  itWorksInstalled,
   listFiles,
   normaliseFiles,
-  npx,
-  repoVersion,
-  requirePackage,
 } from './consumer';
 import { browserScript, importResolve, serverSide, sideEffectOf, typeCheck } from './probes';
 import type { Resolution } from './probes';
@@ -140,21 +132,7 @@ describe('the tarball', () => {
 });
 
 describe('installed from the tarball', () => {
-  it.each([
-    ['require', requirePackage],
-    ['import', importPackage],
-  ])(
-    'loads with %s, both entry points, and translates',
-    async (_how, load) => {
-      expect(await load(consumer)).toEqual({
-        root: EXPECTED_ROOT_EXPORTS,
-        cloud: EXPECTED_CLOUD_EXPORTS,
-        commands: TRACK_COMMANDS,
-        requests: TRACK_REQUESTS,
-      });
-    },
-    CHECK_TIMEOUT_MS,
-  );
+  itWorksInstalled(() => consumer);
 
   it(
     'resolves rudderstack-kissmetrics/Kissmetrics.min.js, which mounts window.Kissmetrics_RS.Kissmetrics',
@@ -162,28 +140,6 @@ describe('installed from the tarball', () => {
       const file = join(installedDir(consumer), 'dist', 'Kissmetrics.min.js');
       expect(await browserScript(consumer)).toEqual({ file, mounted: ['Kissmetrics_RS'], isClass: true });
       expect(await importResolve(consumer, `${PACKAGE}/Kissmetrics.min.js`)).toBe(pathToFileURL(file).href);
-    },
-    CHECK_TIMEOUT_MS,
-  );
-
-  it(
-    'runs the bin: `npx rudderstack-kissmetrics --version`',
-    async () => {
-      const result = await npx(consumer, ['--version']);
-      expect(result).toEqual({ code: 0, stdout: `${await repoVersion()}\n`, stderr: '' });
-    },
-    CHECK_TIMEOUT_MS,
-  );
-
-  it(
-    'runs the bin: `translate` of one event prints its _kmq commands',
-    async () => {
-      const result = await npx(consumer, ['translate'], `${JSON.stringify(TRACK)}\n`);
-      expect(result).toEqual({
-        code: 0,
-        stdout: `${JSON.stringify({ line: 1, commands: TRACK_COMMANDS })}\n`,
-        stderr: '',
-      });
     },
     CHECK_TIMEOUT_MS,
   );
