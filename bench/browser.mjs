@@ -7,6 +7,7 @@
 //   --write-fixture  save the captured message as bench/fixtures/track-message.json (bench/track.mjs reads it)
 // Needs `npm run build` (the npm script runs it) and Chromium (/usr/bin/chromium, or CHROMIUM_PATH).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,19 +18,9 @@ import { WRITE_KEY, destinationConfig, startServer } from './lib/server.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURE = join(ROOT, 'bench/fixtures/track-message.json');
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// The launch arguments of test/e2e/browser.ts, copied because that file is TypeScript for Jest and
-// cannot be imported from here: keep the two lists in step.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// The launch of the browser tests, shared (test/e2e/chromium.cjs).
+const { CHROMIUM_ARGS, chromiumPath } = createRequire(import.meta.url)('../test/e2e/chromium.cjs');
+const CHROMIUM_PATH = chromiumPath();
 
 const DEFAULT_ROUNDS = 15;
 // Each track() round is sized to take about this long, long enough for performance.now()'s coarse

@@ -3,28 +3,21 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page, Route } from 'playwright-core';
 
-export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript, shared with bench/browser.mjs
+const { CHROMIUM_ARGS, chromiumPath } = require('./chromium.cjs') as {
+  CHROMIUM_ARGS: string[];
+  chromiumPath: () => string;
+};
 
 /** Debian's Chromium, or `CHROMIUM_PATH`; undefined when neither exists. Nothing is ever downloaded. */
 export const findChromium = (): string | undefined => {
-  const path = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
+  const path = chromiumPath();
   return existsSync(path) ? path : undefined;
 };
 
 export const MISSING_CHROMIUM_MESSAGE =
-  `The browser end-to-end tests need Chromium, not found at ${process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH}. ` +
+  `The browser end-to-end tests need Chromium, not found at ${chromiumPath()}. ` +
   'Install it with `apt-get install -y chromium`, or set CHROMIUM_PATH to a Chromium or Chrome executable.';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /*
  * Limits of the browser tests. Several engineers run tests at once on two shared cores, so every wait
