@@ -4,13 +4,11 @@
  * reports a violation for that host). The stand-in Kissmetrics library sends its tracking requests as
  * images, as Kissmetrics' own browser clients have done; `img-src` is measured with it.
  */
-import { dirname } from 'node:path';
-import { rm } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { describeWithChromium, launchChromium } from './browser';
-import { copyExample } from './exampleSite';
+import type { Page } from 'playwright-core';
+import { describeWithChromium } from './browser';
+import { useExampleSites } from './exampleSite';
 import { eventually } from './scenario';
-import { DATA_PLANE_URL, kissmetricsCallsOf, openSite, SDK_VERSION, SITE_ORIGIN } from './world';
+import { DATA_PLANE_URL, kissmetricsCallsOf, SDK_VERSION, SITE_ORIGIN } from './world';
 import type { ExamplePage } from './world';
 
 type Directive = 'script-src' | 'connect-src' | 'img-src';
@@ -55,33 +53,9 @@ const violations = (page: Page): Promise<Violation[]> =>
 const SIGNED_UP = ['record', 'Signed Up', { plan: 'pro', 'source.campaign': 'spring' }];
 
 describeWithChromium('The Content-Security-Policy the examples need, measured', (chromiumPath) => {
-  let browser: Browser;
-  const sites: Record<string, string> = {};
-  let opened: ExamplePage | undefined;
-
-  beforeAll(async () => {
-    browser = await launchChromium(chromiumPath);
-    for (const name of ['cdn', 'script-tag', 'fail-closed']) sites[name] = await copyExample(name);
-  });
-
-  afterEach(async () => {
-    await opened?.context.close();
-    opened = undefined;
-  });
-
-  afterAll(async () => {
-    await browser.close();
-    await Promise.all(Object.values(sites).map((site) => rm(dirname(site), { recursive: true, force: true })));
-  });
-
-  const open = async (name: string, csp: string): Promise<ExamplePage> => {
-    opened = await openSite(
-      browser,
-      { site: sites[name] ?? '', pageHeaders: { 'content-security-policy': csp } },
-      recordViolations,
-    );
-    return opened;
-  };
+  const openExample = useExampleSites(chromiumPath, ['cdn', 'script-tag', 'fail-closed']);
+  const open = (name: string, csp: string): Promise<ExamplePage> =>
+    openExample(name, { pageHeaders: { 'content-security-policy': csp } }, recordViolations);
 
   it.each(['cdn', 'script-tag', 'fail-closed'])(`examples/%s works under "${policy()}"`, async (name) => {
     const example = await open(name, policy());

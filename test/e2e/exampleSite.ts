@@ -1,9 +1,12 @@
 /** An example folder as a user gets it: copied alone, with only the placeholders filled in. */
-import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser';
 import { WRITE_KEY } from './scenario';
-import { DATA_PLANE_URL } from './world';
+import { DATA_PLANE_URL, openSite } from './world';
+import type { ExamplePage, WorldOptions } from './world';
 
 export const EXAMPLES_DIR = join(__dirname, '..', '..', 'examples');
 
@@ -54,4 +57,48 @@ export const copyExample = async (name: string): Promise<string> => {
     }),
   );
   return target;
+};
+
+/** Serves a copied site by name in a fresh context; `sites` holds the copies (a test may add one). */
+export interface SiteOpener {
+  (name: string, options?: Omit<WorldOptions, 'site'>, prepare?: (page: Page) => Promise<void>): Promise<ExamplePage>;
+  sites: Record<string, string>;
+}
+
+/**
+ * For one browser suite: Chromium and a copy of each example of `names`, made once. The function it
+ * returns serves a copy in a fresh context (`prepare` runs before the page opens), closed after the
+ * test; every copy is removed after the suite.
+ */
+export const useExampleSites = (chromiumPath: string, names: string[]): SiteOpener => {
+  let browser: Browser | undefined;
+  const sites: Record<string, string> = {};
+  let opened: ExamplePage | undefined;
+
+  beforeAll(async () => {
+    browser = await launchChromium(chromiumPath);
+    for (const name of names) sites[name] = await copyExample(name);
+  });
+
+  afterEach(async () => {
+    await opened?.context.close();
+    opened = undefined;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(Object.values(sites).map((site) => rm(dirname(site), { recursive: true, force: true })));
+  });
+
+  const open = async (
+    name: string,
+    options: Omit<WorldOptions, 'site'> = {},
+    prepare?: (page: Page) => Promise<void>,
+  ): Promise<ExamplePage> => {
+    const site = sites[name];
+    if (site === undefined || !browser) throw new Error(`no copy of examples/${name}`);
+    opened = await openSite(browser, { site, ...options }, prepare);
+    return opened;
+  };
+  return Object.assign(open, { sites });
 };

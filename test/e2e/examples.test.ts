@@ -4,11 +4,11 @@
  * (from node_modules, where the page asks jsDelivr for it) in Chromium. Also what happens when the
  * `<script>` tag of this package fails, with and without the examples' protections.
  */
-import { rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { describeWithChromium, KM_KEY_SCRIPT_URL, KM_LIBRARY_URL, launchChromium } from './browser';
-import { copyExample } from './exampleSite';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describeWithChromium, KM_KEY_SCRIPT_URL, KM_LIBRARY_URL } from './browser';
+import { copyExample, useExampleSites } from './exampleSite';
 import { API_KEY, destinationsState, eventually, WRITE_KEY } from './scenario';
 import type { KmCall } from './scenario';
 import { DESTINATION_ID } from './server';
@@ -17,12 +17,11 @@ import {
   JSDELIVR_BASE_URL,
   JSDELIVR_TAG_FOLDER,
   kissmetricsCallsOf,
-  openSite,
   SCRIPT_NAME,
   SDK_VERSION,
   sitePageProperties,
 } from './world';
-import type { ExamplePage, ScriptOutcome, WorldOptions, WorldTraffic } from './world';
+import type { ExamplePage, ScriptOutcome, WorldTraffic } from './world';
 
 // The routes answer only for this package's version (package.json): an example with a stale address fails.
 const TAG_URL = `${JSDELIVR_TAG_FOLDER}/${SCRIPT_NAME}`;
@@ -76,31 +75,7 @@ const kissmetricsState = (page: Page): Promise<{ calls: unknown; queue: unknown 
   });
 
 describeWithChromium('The examples, each copied alone and served as shipped', (chromiumPath) => {
-  let browser: Browser;
-  const sites: Record<string, string> = {};
-  let opened: ExamplePage | undefined;
-
-  beforeAll(async () => {
-    browser = await launchChromium(chromiumPath);
-    for (const name of ['cdn', 'script-tag', 'fail-closed']) sites[name] = await copyExample(name);
-  });
-
-  afterEach(async () => {
-    await opened?.context.close();
-    opened = undefined;
-  });
-
-  afterAll(async () => {
-    await browser.close();
-    await Promise.all(Object.values(sites).map((site) => rm(dirname(site), { recursive: true, force: true })));
-  });
-
-  const open = async (name: string, options: Omit<WorldOptions, 'site'> = {}): Promise<ExamplePage> => {
-    const site = sites[name];
-    if (site === undefined) throw new Error(`no copy of examples/${name}`);
-    opened = await openSite(browser, { site, ...options });
-    return opened;
-  };
+  const open = useExampleSites(chromiumPath, ['cdn', 'script-tag', 'fail-closed']);
 
   /** page() on load, then the button: both reach Kissmetrics, exactly. */
   const expectPageAndButton = async (example: ExamplePage, title: string): Promise<void> => {
@@ -173,7 +148,7 @@ describeWithChromium('The examples, each copied alone and served as shipped', (c
   it('without that protection, a failed tag makes the SDK fetch RudderStack’s own Kissmetrics integration instead', async () => {
     // examples/script-tag's own index.html, with an app.js that has no guard and no destSDKBaseURL.
     const site = await copyExample('script-tag');
-    sites.unguarded = site;
+    open.sites.unguarded = site;
     await writeFile(
       join(site, 'app.js'),
       [
