@@ -30,7 +30,9 @@ export default [
             toplevel: true,
             compress: { passes: 5, pure_getters: true, unsafe_arrows: true, unsafe_methods: true },
             // Internal fields that never leave the script: shorter names in the minified file only.
-            mangle: { properties: { regex: /^(omitted|omissions|values|above|count|root|budget|out|started|config|quiet)$/ } },
+            mangle: {
+              properties: { regex: /^(omitted|omissions|values|above|count|root|budget|out|started|config|quiet)$/ },
+            },
           }),
         ],
       },
