@@ -11,6 +11,7 @@ import {
   MAX_VALUES_PER_MESSAGE,
   MONEY_PATTERN,
   NOT_A_DIGIT,
+  PLAIN_AMOUNT,
   ORDER_COMPLETED_EVENT,
   PREFIX_SEPARATOR,
   RESERVED_NAME,
@@ -241,9 +242,12 @@ export const prefix = (name: string, props: KmProperties): KmProperties => {
 export const money = (value: unknown): number | undefined => {
   if (typeof value === 'string') {
     const text = value.length <= MAX_MONEY_LENGTH_CHARS ? value.trim() : '';
-    // Valid money has at most one sign and nothing but digits and one `.` in its number.
-    const amount = MONEY_PATTERN.test(text) ? Number(text.replace(NOT_A_DIGIT, '')) : NaN;
-    value = text.includes('-') ? -amount : amount;
+    if (PLAIN_AMOUNT.test(text)) value = Number(text);
+    else {
+      // Valid money has at most one sign and nothing but digits and one `.` in its number.
+      const amount = MONEY_PATTERN.test(text) ? Number(text.replace(NOT_A_DIGIT, '')) : NaN;
+      value = text.includes('-') ? -amount : amount;
+    }
   }
   return typeof value === 'number' && Number.isFinite(value) && value !== 0 ? value : undefined;
 };
