@@ -1,6 +1,6 @@
 import { MAX_GET_URL_LENGTH_CHARS } from '../../src/cloud/constants';
 import { requestsFor } from '../../src/cloud/requests';
-import { goUrlLength, toRestRequest } from '../../src/service/transform';
+import { goUrlLength, toRestRequest } from '../../src/service/rest';
 import { API_KEY, T, TIMESTAMP, get, post } from './fixtures';
 
 describe('goUrlLength: the URL rudder-server builds (Go url.Values.Encode)', () => {
