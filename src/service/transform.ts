@@ -1,9 +1,8 @@
-import { requestsFor } from '../cloud/requests';
 import { reasonOf } from '../rules/messages';
 import { bag, idOf, isRecord, newBudget } from '../rules/properties';
 import { DESTINATION_NAME, STATUS_FILTERED } from './constants';
 import { notAnEvent, notAnEventList, notARouterCall, nothingToSend, otherDestination } from './messages';
-import { toRestRequest } from './rest';
+import { restRequestsFor } from './rest';
 import type { RestRequest } from './rest';
 
 /** What one event became: its requests in sending order, or why it has none (400 refused, 298 filtered). */
@@ -27,15 +26,11 @@ export const translateEvent = (event: CallEvent, nowMs: number): EventOutcome =>
   try {
     if (!isRecord(event.item)) return { statusCode: 400, error: notAnEvent(event.item) };
     const budget = newBudget();
-    const requests = requestsFor(event.message, bag(event.destination).Config, nowMs, budget);
     const message = bag(event.message);
-    if (!requests.length) return { statusCode: STATUS_FILTERED, error: nothingToSend(message.type) };
     const userId = idOf(message.userId) ?? idOf(message.anonymousId) ?? '';
-    return {
-      statusCode: 200,
-      requests: requests.map((request) => toRestRequest(request, userId)),
-      trimmed: budget.omissions > 0,
-    };
+    const requests = restRequestsFor(event.message, bag(event.destination).Config, nowMs, budget, userId);
+    if (!requests.length) return { statusCode: STATUS_FILTERED, error: nothingToSend(message.type) };
+    return { statusCode: 200, requests, trimmed: budget.omissions > 0 };
   } catch (error) {
     return { statusCode: 400, error: reasonOf(error) };
   }
