@@ -1,5 +1,7 @@
 import { API_KEY_PATTERN, RESERVED_NAME } from '../rules/constants';
 import { storable, translateMessage } from '../rules/mapping';
+import { DEFAULT_NAMING, rulesOf } from '../rules/naming';
+import type { Naming } from '../rules/naming';
 import { invalidApiKey } from '../rules/messages';
 import { bag, eventSeconds, idOf, newBudget } from '../rules/properties';
 import type { Budget } from '../rules/properties';
@@ -232,7 +234,8 @@ const requestsOf = <R>(envelope: Envelope<R>, command: KmqCommand, out: R[]): vo
 /**
  * The requests of any input (a parsed NDJSON line, a service call), each made by `shape.make` from its
  * endpoint, params and URL lengths, in sending order. Throws like `toKissmetricsRequests`; what had to
- * be left out (limits, cycles, reserved names) is noted in `budget`.
+ * be left out (limits, cycles, reserved names) is noted in `budget`. `naming` names events and
+ * properties when the config has no `naming` of its own.
  */
 export const buildRequests = <R>(
   message: unknown,
@@ -240,13 +243,15 @@ export const buildRequests = <R>(
   nowMs: number,
   budget: Budget,
   shape: RequestShape<R>,
+  naming: Naming = DEFAULT_NAMING,
 ): R[] => {
   const settings = bag(config);
   const apiKey = settings.apiKey;
   if (typeof apiKey !== 'string' || !API_KEY_PATTERN.test(apiKey)) throw new Error(invalidApiKey(apiKey));
   const host = trackingHostOf(settings.trackingHost);
   // Throws first for anything that is not a translatable message, so `fields` is the message itself.
-  const commands = translateMessage(bag(message).type, message, settings, nowMs, budget);
+  const rules = rulesOf(settings.naming, naming);
+  const commands = translateMessage(bag(message).type, message, settings, nowMs, budget, rules);
   const fields = bag(message);
   const anonymous = idOf(fields.anonymousId);
   const envelope: Envelope<R> = {

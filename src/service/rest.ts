@@ -2,6 +2,7 @@ import { MAX_GET_URL_LENGTH_CHARS } from '../cloud/constants';
 import { buildRequests, escapedLengths, urlLengths } from '../cloud/requests';
 import type { RequestShape } from '../cloud/requests';
 import type { KissmetricsRequest } from '../cloud/types';
+import type { Naming } from '../rules/naming';
 import type { Budget } from '../rules/properties';
 
 /**
@@ -73,7 +74,7 @@ export const toRestRequest = (request: KissmetricsRequest, userId: string): Rest
 /**
  * The REST requests of one message, in sending order: `toRestRequest` of each of its cloud requests,
  * built in one pass (params set once as strings, both URL lengths counted as they are set). Throws like
- * `toKissmetricsRequests`.
+ * `toKissmetricsRequests`. `naming` names events and properties when the config has no `naming`.
  */
 export const restRequestsFor = (
   message: unknown,
@@ -81,18 +82,26 @@ export const restRequestsFor = (
   nowMs: number,
   budget: Budget,
   userId: string,
+  naming?: Naming,
 ): RestRequest[] =>
-  buildRequests(message, config, nowMs, budget, {
-    strings: true,
-    otherEscapes: GO_ESCAPES,
-    // A request goes as POST when its URL would be too long either way: as the sender encodes it
-    // (encodeURIComponent) or as rudder-server builds it (Go), so no URL over the limit leaves.
-    make: (endpoint, params, { uri, other }) =>
-      restRequest(
-        endpoint,
-        // `strings: true`: every value was set as text.
-        params as Record<string, string>,
-        uri > MAX_GET_URL_LENGTH_CHARS || other > MAX_GET_URL_LENGTH_CHARS,
-        userId,
-      ),
-  } satisfies RequestShape<RestRequest>);
+  buildRequests(
+    message,
+    config,
+    nowMs,
+    budget,
+    {
+      strings: true,
+      otherEscapes: GO_ESCAPES,
+      // A request goes as POST when its URL would be too long either way: as the sender encodes it
+      // (encodeURIComponent) or as rudder-server builds it (Go), so no URL over the limit leaves.
+      make: (endpoint, params, { uri, other }) =>
+        restRequest(
+          endpoint,
+          // `strings: true`: every value was set as text.
+          params as Record<string, string>,
+          uri > MAX_GET_URL_LENGTH_CHARS || other > MAX_GET_URL_LENGTH_CHARS,
+          userId,
+        ),
+    } satisfies RequestShape<RestRequest>,
+    naming,
+  );
