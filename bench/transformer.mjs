@@ -2,7 +2,7 @@
 // rudder-transformer's kissmetrics `process()` on the same events, in this one process (a benchmark, not
 // a test). Run:
 //   node bench/transformer.mjs [--peer DIR] [--events N] [--rounds R] [--prefix off|on|both]
-//                              [--naming ours|rudder-transformer] [--profile]
+//                              [--naming default|rudder-transformer] [--profile]
 // The events are a realistic mix (bench/lib/events.mjs: identify with nested traits, tracks with money
 // strings and nested objects, orders with products, page, screen, alias), already parsed, each side with
 // its own copy. Each round times every event on one side, then on the other (the order alternates), with
@@ -24,7 +24,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '2000' },
     rounds: { type: 'string', default: '7' },
     prefix: { type: 'string', default: 'both' },
-    naming: { type: 'string', default: 'ours' },
+    naming: { type: 'string', default: 'default' },
     profile: { type: 'boolean', default: false },
   },
 });
@@ -144,7 +144,7 @@ console.log(`  ours: src/service/transform.ts translateEvent, naming ${values.na
 console.log(peer ? `  peer: ${peer.file} (rudder-transformer ${PEER_COMMIT}) process()` : PEER_HOWTO);
 
 for (const prefixProperties of values.prefix === 'both' ? [false, true] : [values.prefix === 'on']) {
-  const extra = values.naming === 'ours' ? {} : { naming: values.naming };
+  const extra = values.naming === 'default' ? {} : { naming: values.naming };
   const items = Array.from({ length: EVENTS }, (_, i) => callEvent(i, destination(prefixProperties, extra)));
   const sides = [{ name: 'ours', run: oursSide(ours, copy(items)) }];
   if (peer) sides.push({ name: 'rudder-transformer', run: peerSide(peer, copy(items)) });
