@@ -100,8 +100,10 @@ describe("config.naming 'rudder-transformer': RudderStack's names, our values", 
     });
   });
 
-  it('refuses an unknown naming, naming the allowed values', () => {
-    expect(() => toKissmetricsRequests(order, { apiKey: KEY, naming: 'rudderstack' as never })).toThrow(
+  it('refuses an unknown naming, naming the allowed values (and it does not compile)', () => {
+    // @ts-expect-error: not a naming
+    const config: CloudConfig = { apiKey: KEY, naming: 'rudderstack' };
+    expect(() => toKissmetricsRequests(order, config)).toThrow(
       new Error('config.naming: expected "default" or "rudder-transformer", got "rudderstack"'),
     );
   });
