@@ -45,20 +45,18 @@ const NO_BODY: RestRequest['body'] = Object.freeze({ JSON: EMPTY, JSON_ARRAY: EM
 const FORM_HEADERS: Record<string, string> = Object.freeze({ 'Content-Type': FORM_CONTENT_TYPE });
 
 /** A REST request with `fields` (strings) as its params, or as its form body when `post`. */
-const restRequest = (endpoint: string, fields: Record<string, string>, post: boolean, userId: string): RestRequest => {
-  return {
-    version: '1',
-    type: 'REST',
-    method: post ? 'POST' : 'GET',
-    endpoint,
-    // rudder-server sends a form body with no content type of its own.
-    headers: post ? FORM_HEADERS : EMPTY,
-    params: post ? EMPTY : fields,
-    body: post ? { JSON: EMPTY, JSON_ARRAY: EMPTY, XML: EMPTY, FORM: fields } : NO_BODY,
-    files: EMPTY,
-    userId,
-  };
-};
+const restRequest = (endpoint: string, fields: Record<string, string>, post: boolean, userId: string): RestRequest => ({
+  version: '1',
+  type: 'REST',
+  method: post ? 'POST' : 'GET',
+  endpoint,
+  // rudder-server sends a form body with no content type of its own.
+  headers: post ? FORM_HEADERS : EMPTY,
+  params: post ? EMPTY : fields,
+  body: post ? { JSON: EMPTY, JSON_ARRAY: EMPTY, XML: EMPTY, FORM: fields } : NO_BODY,
+  files: EMPTY,
+  userId,
+});
 
 /**
  * One Kissmetrics request as rudder-server's REST request: every value as a string; a request the cloud
