@@ -1,4 +1,4 @@
-import { BILLING_AMOUNT, MAX_NAME_LENGTH_CHARS, RESERVED_NAME } from './constants';
+import { BILLING_AMOUNT, MAX_NAME_LENGTH_CHARS, PREFIX_SEPARATOR, RESERVED_NAME } from './constants';
 import { RULES, storable } from './mapping';
 import type { Rule } from './mapping';
 import { invalidNaming } from './messages';
@@ -17,10 +17,8 @@ export type Naming = (typeof NAMINGS)[number];
 export const DEFAULT_NAMING: Naming = 'default';
 
 const REVENUE = 'revenue';
-/** rudder-transformer joins a prefix and a key with a bare hyphen… */
+/** rudder-transformer joins a prefix and a key with a bare hyphen (but `revenue` with our PREFIX_SEPARATOR). */
 const COMPAT_SEPARATOR = '-';
-/** …except `revenue`, which it names like we do. */
-const COMPAT_REVENUE_SEPARATOR = ' - ';
 
 const isNaming = (value: unknown): value is Naming => NAMINGS.includes(value as Naming);
 
@@ -37,7 +35,7 @@ const prefixed = (name: string, props: KmProperties, budget: Budget): KmProperti
       out[key] = value;
       continue;
     }
-    const full = key === REVENUE ? nameOf(name, COMPAT_REVENUE_SEPARATOR + REVENUE) : nameOf(root, key);
+    const full = key === REVENUE ? nameOf(name, PREFIX_SEPARATOR + REVENUE) : nameOf(root, key);
     if (full.length > MAX_NAME_LENGTH_CHARS) omit(budget, full, 'too long');
     else out[full] = value;
     const amount = key === REVENUE ? money(value) : undefined;
