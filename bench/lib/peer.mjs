@@ -21,6 +21,7 @@ export const PEER_HOWTO = [
   `  cd /work/peer/rudder-transformer && git checkout ${PEER_COMMIT}`,
   '  npm ci --ignore-scripts --omit=dev',
   '  (cd node_modules/isolated-vm && node "$(npm prefix -g)/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js" rebuild --release)',
+  '    # offline, add --nodedir=<Node install prefix, e.g. /usr> so node-gyp uses the local headers',
   '  npx -y -p typescript@5 tsc -p tsconfig.json   # type errors are printed, dist/ is written all the same',
   'then run again with --peer /work/peer/rudder-transformer',
 ].join('\n');
