@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { Naming } from '../rules/naming';
 import {
   API_VERSION,
   API_VERSION_HEADER,
@@ -42,6 +43,8 @@ export interface ServiceOptions {
   maxBodyBytes?: number;
   maxEventsPerCall?: number;
   shutdownGraceMs?: number;
+  /** Names events and properties when a destination's config has no `naming` of its own (default: ours). */
+  naming?: Naming;
 }
 
 export interface RunningService {
@@ -152,6 +155,7 @@ export const startService = async (options: ServiceOptions = {}): Promise<Runnin
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const maxEvents = options.maxEventsPerCall ?? MAX_EVENTS_PER_CALL;
   const graceMs = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+  const { naming } = options;
   let inFlight = 0;
   let closing = false;
 
@@ -159,7 +163,7 @@ export const startService = async (options: ServiceOptions = {}): Promise<Runnin
   const translated = (events: CallEvent[], answer: (each: [CallEvent, EventOutcome][]) => unknown): Answer => {
     if (events.length > maxEvents) return error(413, tooManyEvents(events.length, maxEvents));
     const nowMs = clock();
-    const each = events.map((event): [CallEvent, EventOutcome] => [event, translateEvent(event, nowMs)]);
+    const each = events.map((event): [CallEvent, EventOutcome] => [event, translateEvent(event, nowMs, naming)]);
     return { status: 200, body: answer(each), summary: summarize(each.map(([, outcome]) => outcome)) };
   };
 

@@ -1,4 +1,4 @@
-import type { RestRequest } from '../../src/service/transform';
+import type { RestRequest } from '../../src/service/rest';
 
 /** Events and destinations as rudder-server sends them to a transformer (written for these tests). */
 
