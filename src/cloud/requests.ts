@@ -1,8 +1,9 @@
 import { API_KEY_PATTERN } from '../rules/constants';
-import { storable, translateMessage } from '../rules/mapping';
-import { invalidApiKey } from '../rules/messages';
-import { bag, eventSeconds, idOf, newBudget } from '../rules/properties';
-import type { Budget } from '../rules/properties';
+import { squishes } from '../rules/ids';
+import { person as personId, storable, translateMessage } from '../rules/mapping';
+import { describe, invalidApiKey, MERGES_PEOPLE } from '../rules/messages';
+import { bag, eventSeconds, idOf, newBudget, omit } from '../rules/properties';
+import type { Bag, Budget } from '../rules/properties';
 import type { KmqCommand, RudderMessage } from '../rules/types';
 import { DEFAULT_TRACKING_HOST, ENDPOINT_PATHS, MAX_GET_URL_LENGTH_CHARS } from './constants';
 import { invalidTrackingHost, missingPerson } from './messages';
@@ -57,6 +58,33 @@ export const trackingHostOf = (value: unknown): string => {
 };
 
 /**
+ * The ids of a message's requests: `anonymousId` for the anonymous side of identify's `/a`, and
+ * `person()` for `_p` (the userId, else the anonymous id), called only when a request needs one. An
+ * id that would merge unrelated people is never used: `person()` falls back to the anonymous id (noted
+ * in `budget`) or throws saying why.
+ */
+const peopleOf = (fields: Bag, budget: Budget): { anonymousId: string | undefined; person: () => string } => {
+  const anonymous = idOf(fields.anonymousId);
+  const anonymousId = anonymous && !squishes(storable(anonymous)) ? anonymous : undefined;
+  const userId = idOf(fields.userId);
+  // The identify rule has already said why it left a squishing userId out.
+  let noted = fields.type === 'identify';
+  const person = (): string => {
+    if (userId && !squishes(userId)) return storable(userId);
+    if (!anonymousId) {
+      // Neither id can name the person: say which one would merge people, or that there is none.
+      const id = userId ?? anonymous;
+      if (id) return personId(userId ? 'userId' : 'anonymousId', id);
+      throw new Error(missingPerson(String(fields.type)));
+    }
+    if (userId && !noted) omit(budget, `userId ${describe(userId)}`, MERGES_PEOPLE);
+    noted = true;
+    return anonymousId;
+  };
+  return { anonymousId, person };
+};
+
+/**
  * Translates one RudderStack message into Kissmetrics tracking API requests, in sending order.
  * The device-mode rules decide what is recorded and set (same event and property names); this
  * function only turns each `_kmq` command into its HTTP request:
@@ -92,13 +120,7 @@ export const requestsFor = (
   const fields = bag(message);
   const type = fields.type;
   const time = eventSeconds(fields, nowMs);
-  const anonymous = idOf(fields.anonymousId);
-  const anonymousId = anonymous && storable(anonymous);
-  const person = (): string => {
-    const id = idOf(fields.userId) ?? anonymousId;
-    if (!id) throw new Error(missingPerson(String(type)));
-    return storable(id);
-  };
+  const { anonymousId, person } = peopleOf(fields, budget);
 
   const request = (path: string, params: Params): KissmetricsRequest => {
     const endpoint = host + path;
