@@ -15,7 +15,7 @@ import {
   SDK_GLOBAL,
 } from './constants';
 import { loadKissmetricsScripts } from './loader';
-import { initFailed, noQueue, notInitialised } from './messages';
+import { initFailed, noQueue, notConsented, notInitialised } from './messages';
 import type { AnalyticsInstance, KissmetricsGlobals, RudderElement } from './types';
 
 const globals = (): KissmetricsGlobals => window as unknown as KissmetricsGlobals;
@@ -99,7 +99,10 @@ export class Kissmetrics {
   send(type: MessageType, event: unknown): void {
     this.deliver(type, (budget) => {
       const message = own(event, 'message');
-      return consented(message, this.config) ? applyRule(RULES[type], message, this.config, Date.now(), budget) : [];
+      if (consented(message, this.config)) return applyRule(RULES[type], message, this.config, Date.now(), budget);
+      // Withdrawn consent is the visitor's choice, not a fault: a debug note, never a warning.
+      this.say(() => notConsented(type), 'debug');
+      return [];
     });
   }
 
@@ -107,7 +110,7 @@ export class Kissmetrics {
     if (this.started) return;
     applyRule(RULES.track, PROBE_MESSAGE, this.config);
     const level = own(this.analytics, 'logLevel');
-    // Warnings show at the SDK's LOG..WARN levels (and when no level is given), not at ERROR or NONE.
+    // Warnings and debug notes show at the SDK's LOG..WARN levels (and when no level is given), not at ERROR or NONE.
     this.quiet = typeof level === 'string' && QUIET_LOG_LEVELS.test(level);
     const g = globals();
     // Commands the page queued before us must survive: never replace an existing queue.
@@ -142,10 +145,11 @@ export class Kissmetrics {
     }
   }
 
-  private say(text: () => string): void {
+  /** Logs `text()` as a warning, or a debug note, unless the SDK's log level hides both. */
+  private say(text: () => string, level: 'warn' | 'debug' = 'warn'): void {
     if (this.quiet) return;
     try {
-      console.warn(text());
+      console[level](text());
     } catch {
       // A console that throws must not break the page either.
     }

@@ -5,4 +5,3 @@ import { SQUISHING_ID } from './constants';
  * broken sites send for "no user" (`SQUISHING_ID`).
  */
 export const squishes = (id: string): boolean => SQUISHING_ID.test(id.trim());
-

@@ -528,6 +528,7 @@ describe('consent withdrawn after load', () => {
   });
 
   it('pushes the events made with consent and nothing, without a warning, for those made after it was withdrawn', () => {
+    const debug = jest.spyOn(console, 'debug').mockImplementation(() => undefined);
     const integration = started(config);
     integration.track({ message: { event: 'Before', context: consent(['analytics']) } });
     integration.identify({ message: { userId: 'u1', context: { ...consent([]), traits: { a: 1 } } } });
@@ -542,6 +543,22 @@ describe('consent withdrawn after load', () => {
       ['record', 'Again', {}],
     ]);
     expect(warn).not.toHaveBeenCalled();
+    // A debug note per event kept back, at the SDK's LOG..WARN levels.
+    expect(debug.mock.calls).toEqual(
+      ['identify', 'track', 'page', 'alias', 'group', 'screen'].map((method) => [
+        `Kissmetrics ${method}: not consented; nothing sent`,
+      ]),
+    );
+    debug.mockRestore();
+  });
+
+  it('keeps even the debug note back at the ERROR and NONE levels', () => {
+    const debug = jest.spyOn(console, 'debug').mockImplementation(() => undefined);
+    started(config, 'ERROR').track({ message: { event: 'After', context: consent([]) } });
+    expect(queued()).toEqual([]);
+    expect(debug).not.toHaveBeenCalled();
+    expect(warn).not.toHaveBeenCalled();
+    debug.mockRestore();
   });
 
   it('decides before reading anything else of the message', () => {
