@@ -43,9 +43,11 @@ const PROFILE_TOP = 10;
 const BUNDLE_URL_SUFFIX = '/dist/Kissmetrics.js';
 
 const MODES = ['single', 'pool', 'unique'];
-/** SPEC §4's bars: CPU-time ratio to JSON.stringify, by workload and `prefixProperties`. */
+/**
+ * SPEC §4's bars: CPU-time ratio to JSON.stringify, by workload and `prefixProperties`. The single
+ * message has none: one message repeated is what caches favour most, so the bars are on the pool.
+ */
 const TARGETS = {
-  single: { false: 1, true: 1 },
   pool: { false: 0.9, true: 1 },
   unique: { false: 1.2, true: 3 },
 };
@@ -462,11 +464,12 @@ const printReport = (report) => {
     `${padStart(fixed(c.trackUsPerCall, 2), 7)}  ${padStart(fixed(c.stringifyUsPerCall, 2), 9)}  ` +
     `${padStart(fixed(c.ratio, 2), 4)}x ${pad(`(${fixed(c.ratioMin, 2)}-${fixed(c.ratioMax, 2)})`, 12)}`;
   for (const r of report.results) {
-    const target = TARGETS[r.mode][r.prefixProperties];
-    const verdict = r.cpu.ratio <= target ? 'met' : 'MISSED';
+    const target = TARGETS[r.mode]?.[r.prefixProperties];
+    const verdict =
+      target === undefined ? 'no bar' : `<= ${fixed(target, 1)}x ${r.cpu.ratio <= target ? 'met' : 'MISSED'}`;
     console.log(
       `${pad(r.mode, 10)}${pad(r.prefixProperties, 12)}${padStart(r.callsPerRound, 8)}  ${clock(r.wall)}  ${clock(r.cpu)}` +
-        `  <= ${fixed(target, 1)}x ${verdict}`,
+        `  ${verdict}`,
     );
   }
   const single = report.results.find((r) => r.mode === 'single');
