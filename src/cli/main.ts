@@ -25,7 +25,7 @@ import { reasonOf } from './lines';
 import { runSend } from './send';
 import { addServeCommand } from './serve';
 import type { Invocation } from './send';
-import { openSendFiles } from './setup';
+import { openSendFiles } from './send/setup';
 import { escapeControls } from './text';
 import { runTranslate } from './translate';
 

@@ -10,8 +10,8 @@ import {
   mismatches,
   parseState,
   readState,
-} from '../../src/cli/state';
-import type { StateIdentity } from '../../src/cli/state';
+} from '../../../src/cli/send/journal';
+import type { StateIdentity } from '../../../src/cli/send/journal';
 
 const identity = (over: Partial<StateIdentity['command']> = {}, head = Buffer.from('{"a":1}\n')): StateIdentity => ({
   input: { path: '/data/events.ndjson', fingerprint: fingerprintOf(head), fingerprintBytes: head.length },

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { reasonOf } from './lines';
+import { reasonOf } from '../lines';
 
 /**
  * `--failed-out FILE`: every line that was not delivered, byte for byte, one per line, so that

@@ -3,9 +3,9 @@ import { open, readFile, rename } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { STATE_COMPACT_BYTES } from './constants';
-import type { Position } from './lines';
-import { START } from './lines';
+import { STATE_COMPACT_BYTES } from '../constants';
+import type { Position } from '../lines';
+import { START } from '../lines';
 
 /*
  * `send --state FILE`: durable progress, so that the very same command, run again after any stop
