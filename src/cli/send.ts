@@ -1,4 +1,5 @@
-import type { CloudConfig, SendOptions } from '../cloud/types';
+import { existsSync } from 'node:fs';
+import type { CloudConfig, KissmetricsRequest, SendOptions } from '../cloud/types';
 import {
   EXIT_NOT_DELIVERED,
   EXIT_OK,
@@ -6,24 +7,35 @@ import {
   EXIT_SIGTERM,
   MAX_PENDING_BYTES,
   PENDING_LINES_PER_SLOT,
+  STOP_GRACE_MS,
 } from './constants';
 import type { Input } from './files';
-import { START } from './lines';
-import type { RawLine } from './lines';
-import { deliverRequests, failFast } from './send/deliver';
-import type { Reason, Recorded } from './send/failedOut';
-import type { DoneCounts, StateJournal } from './send/journal';
+import { deliverLine, failFast, failureReason } from './send/deliver';
+import type { Delivery } from './send/deliver';
+import type { DeliveredRequest, FailedOut, Reason, Recorded } from './send/failedOut';
+import { noCounts } from './send/journal';
+import type { DoneCounts } from './send/journal';
 import { Scheduler } from './send/order';
+import { replayOf } from './send/origin';
+import type { Origin, Origins } from './send/origin';
 import { emptyCounts, notDelivered } from './send/progress';
 import { readLines } from './send/read';
-import type { LongLine, ReadItem } from './send/read';
+import type { Line, LongLine, ReadItem } from './send/read';
 import { Recorder } from './send/record';
-import type { FailedOut } from './send/failedOut';
-import { Reporter, earlierNotDelivered, resumeHint, summary } from './send/report';
+import {
+  Reporter,
+  earlierNotDelivered,
+  replayHint,
+  replayTarget,
+  resumeCommand,
+  resumeHint,
+  summary,
+} from './send/report';
 import type { Invocation, Io } from './send/report';
-import { keptNowhere, newRunState, stopText, stopped } from './send/run';
+import { newRunState, stopped } from './send/run';
 import type { LineJob, LineRef, RunState, Stop } from './send/run';
-import { translateLine } from './send/translate';
+import type { OpenJournal } from './send/setup';
+import { pathOf, requestId, translateLine } from './send/translate';
 
 /*
  * `send`: read → translate → order → deliver → record → report. Each stage is a module of
@@ -42,9 +54,9 @@ export interface SendCommandOptions {
   timeoutMs?: number;
   /** Where undelivered lines go, already open. */
   failedOut?: FailedOut;
-  /** Durable progress (`--state`), already open; its progress says what earlier runs did. */
-  state?: StateJournal;
-  /** Aborted with reason `'SIGINT'` or `'SIGTERM'`: reading stops, what is in flight is aborted. */
+  /** The journal, already open (every run but a dry run has one). */
+  journal?: OpenJournal;
+  /** Aborted with reason `'SIGINT'` or `'SIGTERM'`: the run stops cleanly. */
   signal?: AbortSignal;
   invocation: Invocation;
 }
@@ -59,6 +71,9 @@ interface Pipeline {
   report: Reporter;
   record: Recorder;
   order: Scheduler<LineJob>;
+  origins: Origins | undefined;
+  /** Cuts what is still in flight when a stop's grace is over. */
+  grace: NodeJS.Timeout | undefined;
 }
 
 /** The send config: the destination settings of this run. */
@@ -68,29 +83,35 @@ const configOf = (options: SendCommandOptions): CloudConfig => ({
   ...(options.endpoint === undefined ? {} : { trackingHost: options.endpoint }),
 });
 
-const sendOptionsOf = (options: SendCommandOptions, halt: AbortSignal): SendOptions => ({
-  signal: halt,
+const sendOptionsOf = (options: SendCommandOptions, run: RunState): SendOptions => ({
+  signal: run.halt.signal,
+  finishSignal: run.finish.signal,
   ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   ...(options.timeoutMs === undefined ? {} : { requestTimeoutMs: options.timeoutMs }),
 });
 
-/** Stops the run once: reading ends, nothing more starts, what waited is accounted as not sent. */
+/**
+ * Stops the run once: reading ends, nothing new starts, lines waiting are left for the resume.
+ * Requests in flight get STOP_GRACE_MS to be answered (and recorded), except after a write error.
+ */
 const stopRun = (p: Pipeline, reason: Stop): void => {
   if (p.run.stop) return;
   p.run.stop = reason;
-  p.run.halt.abort();
+  p.run.finish.abort();
   p.input.close();
-  // With a journal, lines not sent are simply not done; without, they are accounted for here.
-  for (const job of p.order.stop()) p.record.track(notSent(p, job));
+  p.run.counts.notSent += p.order.stop().length;
+  if (reason.cause === 'write') p.run.halt.abort();
+  else
+    p.grace = setTimeout(() => {
+      p.run.halt.abort();
+    }, STOP_GRACE_MS).unref();
 };
 
 const interrupt = (p: Pipeline): void => {
   const terminated = p.options.signal?.reason === 'SIGTERM';
   p.report.say(
-    `${terminated ? 'terminated (SIGTERM)' : 'interrupted'}: stopping; ` +
-      (p.options.state
-        ? 'the lines not sent are left for the next run'
-        : 'the lines in flight are reported as not sent'),
+    `${terminated ? 'terminated (SIGTERM)' : 'interrupted'}: stopping; requests in flight get up to ` +
+      `${STOP_GRACE_MS / 1000} s to be answered, the rest is left for the resume (a second signal quits at once)`,
   );
   stopRun(p, terminated ? { cause: 'SIGTERM' } : { cause: 'SIGINT' });
 };
@@ -102,93 +123,137 @@ const stopOnWriteError = (p: Pipeline, message: string): void => {
 
 /** A line not delivered: said, and recorded; resolves once it is written, with its durable record. */
 const rejectLine = (p: Pipeline, ref: LineRef, why: Reason): Promise<Recorded> => {
-  p.report.echo(ref.line, why.reason);
+  p.report.echo(ref.label, why.reason);
   return p.record.reject(ref, why);
 };
 
-/** A line in flight or waiting when the run stopped. */
-const notSent = async (p: Pipeline, job: LineJob): Promise<void> => {
-  p.run.counts.notSent++;
-  // With a journal the line is simply not done: the next run sends it.
-  if (p.options.state) return;
-  if (!p.options.failedOut) {
-    keptNowhere(p.run, job.line);
-    return;
-  }
-  await (
-    await rejectLine(p, job, { line: job.line, kind: 'not sent', reason: `not sent: ${stopText(p.run.stop)}` })
-  ).after;
-};
+/** The requests of a line delivered so far, as the reasons file lists them. */
+const deliveredList = (requests: KissmetricsRequest[], indexes: number[]): DeliveredRequest[] =>
+  indexes.flatMap((index) => {
+    const request = requests[index];
+    return request ? [{ request: index + 1, path: pathOf(request.endpoint), id: requestId(request, index) }] : [];
+  });
 
-/** Stage 4 and 5 for one line: its requests through the sender, then its record. */
-const deliverLine = async (p: Pipeline, job: LineJob, sent: () => void): Promise<void> => {
+/** A line whose delivery failed: counted, maybe the end of the run, and recorded with what was delivered. */
+const failedLine = async (p: Pipeline, job: LineJob, delivery: Delivery & { kind: 'failed' }): Promise<void> => {
   const { run } = p;
-  const delivery = await deliverRequests(job.requests, p.sendOptions);
-  sent();
-  run.counts.requests += delivery.delivered;
-  run.counts.retried += delivery.retries;
-  if (delivery.ok) {
-    run.counts.sent++;
-    run.failedInARow = 0;
-    await p.record.commit({ kind: 'sent', line: job.line, end: job.end });
-    return;
-  }
-  if (run.stop && run.halt.signal.aborted) {
-    await notSent(p, job);
-    return;
-  }
+  const { outcome } = delivery;
   run.counts.failed++;
-  if (!delivery.outcome.retryable) run.counts.notRetryable++;
+  if (!outcome.retryable) run.counts.notRetryable++;
   run.failedInARow++;
-  const message = run.stop ? undefined : failFast(job.line, run.failedInARow, delivery);
+  const done = [...job.skip, ...delivery.delivered].sort((a, b) => a - b);
+  const reason = failureReason(delivery.index, job.requests.length, outcome, done);
+  const message = stopped(run) ? undefined : failFast(job.label, run.failedInARow, outcome, reason);
   if (message !== undefined) {
     p.report.say(`stopping: ${message}`);
     stopRun(p, { cause: 'endpoint', message });
   }
+  const why: Reason = {
+    line: job.label,
+    kind: 'failed',
+    reason,
+    requests: job.requests.length,
+    delivered: deliveredList(job.requests, done),
+  };
   await (
-    await rejectLine(p, job, { line: job.line, kind: 'failed', reason: delivery.reason })
+    await rejectLine(p, job, why)
   ).after;
 };
 
-/** Stages 2 and 3 for one line: translated, then recorded at once or handed to the order stage. */
-const takeLine = async (p: Pipeline, raw: RawLine): Promise<void> => {
+/** Stages 4 and 5 for one line: its requests through the sender, each acknowledgement recorded. */
+const deliverJob = async (p: Pipeline, job: LineJob, sent: () => void): Promise<void> => {
+  const { run } = p;
+  const delivery = await deliverLine({
+    requests: job.requests,
+    skip: job.skip,
+    options: p.sendOptions,
+    acknowledged: (count) => p.record.partial(job, count),
+    stopping: () => stopped(run),
+  });
+  sent();
+  run.counts.requests += delivery.delivered.length;
+  run.counts.retried += delivery.retries;
+  if (delivery.kind === 'failed') return failedLine(p, job, delivery);
+  if (delivery.kind === 'stopped') {
+    // What was acknowledged is in the journal: the resume goes on from the first request that was not.
+    run.counts.notSent++;
+    return;
+  }
+  run.counts.sent++;
+  run.failedInARow = 0;
+  await p.record.done(job, 'sent');
+};
+
+/** The requests of a line not to send: those an earlier run delivered, and those a replayed reasons file lists. */
+const skipOf = (requests: KissmetricsRequest[], delivered: number, origin: Origin | undefined): Set<number> => {
+  const skip = new Set<number>();
+  for (let i = 0; i < Math.min(delivered, requests.length); i++) skip.add(i);
+  const before = new Set(origin?.delivered.map((d) => d.id));
+  if (before.size)
+    requests.forEach((request, i) => {
+      if (before.has(requestId(request, i))) skip.add(i);
+    });
+  return skip;
+};
+
+/** A line to send: printed in a dry run, otherwise handed to the order stage (reading waits while it is full). */
+const sendLine = async (
+  p: Pipeline,
+  ref: LineRef,
+  work: { requests: KissmetricsRequest[]; people: string[] },
+  skip: Set<number>,
+): Promise<void> => {
   const { counts } = p.run;
-  const work = translateLine(raw, p.config);
-  const ref: LineRef = { line: raw.number, end: raw.end, bytes: raw.bytes };
+  const requests = work.requests.filter((_, i) => !skip.has(i));
+  if (p.options.dryRun) {
+    counts.sent++;
+    counts.requests += requests.length;
+    await p.report.printRequests(ref.label, requests);
+    return;
+  }
+  p.order.add({ ...ref, requests: work.requests, skip, people: work.people, sizeBytes: ref.bytes.length * 2 });
+  await p.order.room();
+};
+
+/** Stages 2 and 3 for one line: translated, then recorded at once or handed to the order stage. */
+const takeLine = async (p: Pipeline, line: Line): Promise<void> => {
+  const { counts } = p.run;
+  const origin = await p.origins?.at(line.number);
+  const ref: LineRef = {
+    line: line.number,
+    label: origin?.line ?? line.number,
+    end: line.end,
+    bytes: line.bytes,
+    crc: line.crc,
+  };
+  const work = translateLine(line, p.config);
   if (work.kind === 'blank') {
-    if (p.options.state) p.record.track(p.record.commit({ kind: 'blank', line: raw.number, end: raw.end }));
+    p.record.track(p.record.done(ref, 'blank'));
     return;
   }
   counts.lines++;
   if (work.kind === 'malformed' || work.kind === 'untranslatable') {
     counts[work.kind]++;
-    p.record.track((await rejectLine(p, ref, { line: raw.number, kind: work.kind, reason: work.reason })).after);
+    p.record.track((await rejectLine(p, ref, { line: ref.label, kind: work.kind, reason: work.reason })).after);
     return;
   }
-  if (work.trimmed !== undefined) p.report.trimmed(counts, raw.number, work.trimmed);
+  if (work.trimmed !== undefined) p.report.trimmed(counts, ref.label, work.trimmed);
   if (work.kind === 'nothing') {
     counts.nothingToSend++;
-    if (p.options.state) p.record.track(p.record.commit({ kind: 'nothing', line: raw.number, end: raw.end }));
+    p.record.track(p.record.done(ref, 'nothing'));
     return;
   }
-  if (p.options.dryRun) {
-    counts.sent++;
-    counts.requests += work.requests.length;
-    await p.report.printRequests(raw.number, work.requests);
-    return;
-  }
-  p.order.add({ ...ref, requests: work.requests, people: work.people, sizeBytes: raw.bytes.length * 2 });
-  await p.order.room();
+  await sendLine(p, ref, work, skipOf(work.requests, line.delivered, origin));
 };
 
 /** A line longer than an event can be: malformed, kept whole in --failed-out without being held. */
 const takeLong = async (p: Pipeline, long: LongLine): Promise<void> => {
+  const origin = await p.origins?.at(long.number);
+  const label = origin?.line ?? long.number;
   p.run.counts.lines++;
   p.run.counts.malformed++;
-  const reason = await p.record.rejectLong(long);
-  if (!reason) return;
-  p.report.echo(long.number, reason.reason);
-  p.run.lastRead = long.number;
+  const reason = await p.record.rejectLong(long, label);
+  if (reason) p.report.echo(label, reason.reason);
 };
 
 /** Reads every line (stage 1) and passes each on, until the input ends or the run stops. */
@@ -205,12 +270,8 @@ const readAll = async (p: Pipeline, items: AsyncIterator<ReadItem>): Promise<voi
     if (next.done) break;
     const item = next.value;
     p.report.update(p.run.counts, item.kind === 'line' ? item.end : item.start);
-    if (item.kind === 'long') {
-      await takeLong(p, item);
-      continue;
-    }
-    await takeLine(p, item);
-    p.run.lastRead = item.number;
+    if (item.kind === 'long') await takeLong(p, item);
+    else await takeLine(p, item);
   }
 };
 
@@ -221,65 +282,66 @@ const exitStatus = (run: RunState, earlier: DoneCounts): number => {
   return notDelivered(run.counts) + earlierNotDelivered(earlier) > 0 ? EXIT_NOT_DELIVERED : EXIT_OK;
 };
 
-/** The summary, and the resume command when something is left to do. */
-const closingText = (p: Pipeline, earlier: DoneCounts): string[] => {
+/** Every line of the input is done (delivered, or kept in --failed-out): the journal has nothing left to resume. */
+const complete = (p: Pipeline): boolean => {
+  const progress = p.options.journal?.journal.progress;
+  if (!progress || stopped(p.run) || p.run.lost.length) return false;
+  return progress.partial.size === 0 && progress.done.firstGap().line > p.run.seen.line;
+};
+
+/** The summary, and the command that goes on from here: the resume, or the replay of --failed-out. */
+const closingText = (p: Pipeline, earlier: DoneCounts, finished: boolean): string[] => {
   const { options, run, input } = p;
-  const { failedOut, state } = options;
+  const { failedOut, journal, invocation } = options;
+  const reasonsName = failedOut?.reasons ? { reasonsName: failedOut.reasons.name } : {};
   const facts = {
     dryRun: options.dryRun,
-    journal: state !== undefined,
-    ...(failedOut
-      ? {
-          failedOut: {
-            name: failedOut.lines.name,
-            ...(failedOut.reasons ? { reasonsName: failedOut.reasons.name } : {}),
-          },
-        }
-      : {}),
+    ...(failedOut ? { failedOut: { name: failedOut.lines.name, ...reasonsName } } : {}),
     earlier,
   };
   const report = summary(run.counts, facts, run.stop, run.lost);
-  const left = stopped(run) || (state !== undefined && notDelivered(run.counts) > 0 && !failedOut);
-  if (!left) return report;
-  const hintFacts = {
-    invocation: options.invocation,
-    input: { name: input.name, ...(input.path === undefined ? {} : { path: input.path }) },
-    journal: state !== undefined,
-    ...(failedOut ? { failedOutName: failedOut.lines.name } : {}),
-  };
-  return [...report, ...resumeHint(hintFacts, run)];
+  if (!journal) return report;
+  if (!finished) {
+    return [...report, ...resumeHint({ invocation, input: inputFacts(input), journal: journal.path })];
+  }
+  const kept = notDelivered(run.counts) + earlierNotDelivered(earlier);
+  if (!failedOut || invocation.failedOutPath === undefined || kept === 0) return report;
+  const target = replayTarget(invocation.failedOutPath, existsSync);
+  return [...report, ...replayHint(invocation, invocation.failedOutPath, target)];
 };
 
-/**
- * Streams NDJSON RudderStack events to Kissmetrics. Each line is parsed (big integers kept exact),
- * translated and handed to a scheduler that sends lines of the same person in input order and
- * lines of different people in parallel, `concurrency` at most; reading pauses while
- * PENDING_LINES_PER_SLOT × `concurrency` lines wait. Lines not delivered go, byte for byte, to
- * `--failed-out`. With `--state`, each finished line is recorded durably before its slot is freed.
- * Stops early on a signal, a failing endpoint or a write error, and then says how to resume.
- * Returns the exit status.
- */
-export const runSend = async (input: Input, options: SendCommandOptions, io: Io): Promise<number> => {
-  const { state, failedOut } = options;
-  const counts = emptyCounts();
-  counts.doneBefore = state?.progress.done.size ?? 0;
-  const earlier: DoneCounts = { ...(state?.progress.counts ?? emptyDone()) };
-  // A resumed file is read from its first line not done; stdin, from its start, skipping what is done.
-  const from = state && input.seekable ? state.progress.done.firstGap() : START;
-  const run = newRunState(counts, from.line);
+/** Names the journal `send` keeps itself, and the command that goes on after any stop, a crash included. */
+const journalNotice = (input: Input, options: SendCommandOptions, journal: string): string[] => [
+  `journal: ${journal} records every request acknowledged; it is removed once every line is done`,
+  `  after any stop, even a crash, go on with: ${resumeCommand({ invocation: options.invocation, input: inputFacts(input), journal })}`,
+];
+
+const inputFacts = (input: Input): { name: string; path?: string } => ({
+  name: input.name,
+  ...(input.path === undefined ? {} : { path: input.path }),
+});
+
+/** The bytes of the input accounted for: the contiguous part the journal holds as done, or what was read. */
+const bytesDone = (p: Pipeline): number =>
+  p.options.journal?.journal.progress.done.firstGap().offset ?? p.run.seen.offset;
+
+/** Builds the pipeline of one run: the stages, wired to one run state. */
+const pipelineOf = (input: Input, options: SendCommandOptions, io: Io, origins: Origins | undefined): Pipeline => {
+  const run = newRunState(emptyCounts());
+  const { failedOut, journal } = options;
   const p: Pipeline = {
     run,
     input,
     options,
     config: configOf(options),
-    sendOptions: sendOptionsOf(options, run.halt.signal),
+    sendOptions: sendOptionsOf(options, run),
     report: new Reporter(io, options.apiKey, input.sizeBytes, failedOut?.lines.name),
     record: new Recorder(
       run,
       {
         ...(failedOut ? { failedOut } : {}),
-        ...(state ? { journal: state } : {}),
-        journalName: options.invocation.statePath ?? '--state',
+        ...(journal ? { journal: journal.journal } : {}),
+        journalName: journal?.path ?? '--state',
       },
       (message) => {
         stopOnWriteError(p, message);
@@ -289,27 +351,56 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
       concurrency: options.concurrency,
       maxPendingJobs: options.concurrency * PENDING_LINES_PER_SLOT,
       maxPendingBytes: MAX_PENDING_BYTES,
-      run: (job, sent) => deliverLine(p, job, sent),
+      run: (job, sent) => deliverJob(p, job, sent),
     }),
+    origins,
+    grace: undefined,
   };
+  return p;
+};
+
+/**
+ * Streams NDJSON RudderStack events to Kissmetrics. Each line is parsed (big integers kept exact),
+ * translated and handed to a scheduler that sends lines of the same person in input order and
+ * lines of different people in parallel, `concurrency` at most; reading pauses while
+ * PENDING_LINES_PER_SLOT × `concurrency` lines wait. Every request acknowledged is recorded
+ * durably in the journal before the next request of its line; lines not delivered go, byte for
+ * byte, to `--failed-out`. Stops early on a signal, a failing endpoint or a write error, and then
+ * prints the command that resumes. Returns the exit status.
+ */
+export const runSend = async (input: Input, options: SendCommandOptions, io: Io): Promise<number> => {
+  const replay = await replayOf(input);
+  const p = pipelineOf(input, options, io, replay && 'origins' in replay ? replay.origins : undefined);
+  const { journal } = options;
+  const earlier = journal?.recorded?.progress.counts ?? noCounts();
+  p.run.counts.doneBefore = journal?.recorded?.progress.done.size ?? 0;
+  if (journal?.own) for (const line of journalNotice(input, options, journal.path)) p.report.say(line);
+  if (replay && 'warning' in replay) p.report.say(replay.warning);
   const onSignal = (): void => {
     interrupt(p);
   };
   if (options.signal?.aborted) interrupt(p);
   options.signal?.addEventListener('abort', onSignal, { once: true });
-  const done = state?.progress.done;
   try {
-    await readAll(p, readLines(input, { from, skip: (line) => done?.has(line) ?? false }));
+    await readAll(
+      p,
+      readLines(input, { ...(journal?.recorded ? { journal: journal.recorded } : {}), seen: p.run.seen }),
+    );
+  } catch (error) {
+    // The input changed since the journal was written: nothing was sent, and nothing is summed up.
+    p.report.abandon();
+    throw error;
   } finally {
-    // A signal still stops the lines in flight after the last line is read.
     await p.order.idle();
     await p.record.settled();
     options.signal?.removeEventListener('abort', onSignal);
+    clearTimeout(p.grace);
+    p.origins?.close();
+    input.close();
+    await p.record.close();
   }
-  input.close();
-  await p.record.close();
-  await p.report.finish(counts, input.sizeBytes, closingText(p, earlier));
-  return exitStatus(run, earlier);
+  const finished = complete(p);
+  if (finished && journal?.own) await journal.journal.remove();
+  await p.report.finish(p.run.counts, bytesDone(p), closingText(p, earlier, finished));
+  return exitStatus(p.run, earlier);
 };
-
-const emptyDone = (): DoneCounts => ({ sent: 0, nothingToSend: 0, malformed: 0, untranslatable: 0, failed: 0 });

@@ -1,57 +1,88 @@
-import { sendRequests } from '../../cloud/sender';
+import { sendRequest } from '../../cloud/sender';
 import type { KissmetricsRequest, SendOptions, SendOutcome } from '../../cloud/types';
 import { MAX_FAILED_LINES_IN_A_ROW, UNREACHABLE_ERRORS } from '../constants';
+import { pathOf } from './translate';
 
 /*
- * Stage 4, deliver: the requests of one line through the sender, in order, and what came of them.
- * It decides nothing about files; the fail-fast rule that stops a run is here as a pure function.
+ * Stage 4, deliver: the requests of one line through the sender, one after the other. After each
+ * request acknowledged (except the last of the line) it waits for `acknowledged` (the record stage
+ * making that durable) before sending the next: at a crash, at most the one request each line has
+ * in flight can be sent again. It decides nothing about files; the fail-fast rule that stops a run
+ * is here as a pure function.
  */
 
 export type Failed = Extract<SendOutcome, { result: 'failed' }>;
 
-/** What the endpoint made of a line: every request delivered, or the first that failed and why. */
+/**
+ * What came of a line: every request delivered, the first that failed and why, or a stop before
+ * the line ended. `delivered` lists the requests (by index) delivered by this call.
+ */
 export type Delivery =
-  | { ok: true; delivered: number; retries: number }
-  | { ok: false; delivered: number; retries: number; reason: string; outcome: Failed };
+  | { kind: 'sent'; delivered: number[]; retries: number }
+  | { kind: 'failed'; delivered: number[]; retries: number; index: number; outcome: Failed }
+  | { kind: 'stopped'; delivered: number[]; retries: number };
 
-const pathOf = (endpoint: string): string => {
-  try {
-    return new URL(endpoint).pathname;
-  } catch {
-    // The sender reported the bad endpoint in its reason.
-    return '?';
-  }
-};
+export interface LineDelivery {
+  requests: KissmetricsRequest[];
+  /** Requests delivered before (an earlier run, a replayed line): not sent again. */
+  skip: ReadonlySet<number>;
+  options: SendOptions;
+  /** Makes `count` requests of the line (the first `count`) durable as done; the next waits for it. */
+  acknowledged: (count: number) => Promise<void>;
+  /** Whether the run is stopping: no request starts any more. */
+  stopping: () => boolean;
+}
 
-/** The reason a line was not delivered: which request failed, why, and which were delivered before it. */
-export const failureReason = (index: number, total: number, failed: Failed): string => {
-  // A replay of the line re-sends these: say so, as Kissmetrics would count a recorded event twice.
-  const before = index === 0 ? '' : index === 1 ? '; request 1 was delivered' : `; requests 1-${index} were delivered`;
+/** The reason a line was not delivered: which request failed, why, and which of the line were delivered. */
+export const failureReason = (index: number, total: number, failed: Failed, delivered: number[]): string => {
+  const numbers = delivered.map((i) => i + 1);
+  const first = numbers[0];
+  const last = numbers[numbers.length - 1];
+  const contiguous = first !== undefined && last !== undefined && last - first + 1 === numbers.length;
+  const before =
+    first === undefined
+      ? ''
+      : numbers.length === 1
+        ? `; request ${first} was delivered`
+        : contiguous
+          ? `; requests ${first}-${last} were delivered`
+          : `; requests ${numbers.join(', ')} were delivered`;
   const { method, endpoint } = failed.request;
   return `request ${index + 1} of ${total} (${method} ${pathOf(endpoint)}) failed: ${failed.reason}${before}`;
 };
 
-/** Sends the requests of one line, in order, stopping at the first that fails. */
-export const deliverRequests = async (requests: KissmetricsRequest[], options: SendOptions): Promise<Delivery> => {
-  const outcomes = await sendRequests(requests, options);
-  const delivered = outcomes.filter((o) => o.result === 'delivered').length;
-  // Retries made: every attempt after the first of each request.
-  const retries = outcomes.reduce((sum, o) => sum + Math.max(0, o.attempts - 1), 0);
-  const index = outcomes.findIndex((o) => o.result === 'failed');
-  const failed = outcomes[index];
-  if (failed?.result !== 'failed') return { ok: true, delivered, retries };
-  return { ok: false, delivered, retries, reason: failureReason(index, outcomes.length, failed), outcome: failed };
+/** A failure that only the stop caused (a retryable failure cut short): the resume sends it again. */
+const cutByStop = (outcome: Failed, stopping: boolean): boolean => stopping && outcome.retryable;
+
+/** Sends the requests of one line in order, stopping at the first that fails or when the run stops. */
+export const deliverLine = async (line: LineDelivery): Promise<Delivery> => {
+  const delivered: number[] = [];
+  let retries = 0;
+  const { requests } = line;
+  for (const [index, request] of requests.entries()) {
+    if (line.skip.has(index)) continue;
+    if (line.stopping()) return { kind: 'stopped', delivered, retries };
+    const outcome = await sendRequest(request, line.options);
+    retries += Math.max(0, outcome.attempts - 1);
+    if (outcome.result === 'failed') {
+      if (cutByStop(outcome, line.stopping())) return { kind: 'stopped', delivered, retries };
+      return { kind: 'failed', delivered, retries, index, outcome };
+    }
+    delivered.push(index);
+    if (index < requests.length - 1) await line.acknowledged(index + 1);
+  }
+  return { kind: 'sent', delivered, retries };
 };
 
 /**
  * Why the run must stop after a line failed, or undefined: the endpoint cannot be reached at all,
  * or MAX_FAILED_LINES_IN_A_ROW lines in a row failed.
  */
-export const failFast = (line: number, failedInARow: number, failure: Delivery & { ok: false }): string | undefined => {
-  const { error } = failure.outcome;
+export const failFast = (line: number, failedInARow: number, outcome: Failed, reason: string): string | undefined => {
+  const { error } = outcome;
   if (error !== undefined && UNREACHABLE_ERRORS.has(error))
     return `the endpoint cannot be reached (${error} on line ${line}, after its retries)`;
   if (failedInARow >= MAX_FAILED_LINES_IN_A_ROW)
-    return `the endpoint keeps failing: ${failedInARow} lines in a row were not delivered (the last: ${failure.reason})`;
+    return `the endpoint keeps failing: ${failedInARow} lines in a row were not delivered (the last: ${reason})`;
   return undefined;
 };

@@ -1,31 +1,29 @@
 import { createHash } from 'node:crypto';
-import { open, readFile, rename } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { STATE_COMPACT_BYTES } from '../constants';
 import type { Position } from '../lines';
 import { START } from '../lines';
 
 /*
- * `send --state FILE`: durable progress, so that the very same command, run again after any stop
- * (Ctrl-C, SIGTERM, SIGKILL, power loss), sends only what was not done.
+ * The journal of `send` (`--state FILE`, or one `send` names on stderr): durable progress, so that
+ * the command it prints, run after any stop (Ctrl-C, SIGTERM, SIGKILL, power loss), sends exactly
+ * what was not acknowledged.
  *
  * The file is text, one record per line, each ending with its CRC-32:
- *   H {header JSON} crc          which input and which command the progress belongs to
- *   C {checkpoint JSON} crc      the lines done so far, as ranges, and the counts
- *   s 42 8812 crc                line 42 is done (s sent, n nothing to send, b blank), its bytes end at offset 8812
- *   f 43 9020 1200 340 crc       line 43 went to --failed-out (m malformed, u untranslatable, f failed), which
- *                                then held 1200 bytes, and its reasons file 340
- * Records are appended and fsync'ed in groups; a line's concurrency slot is only freed once its
- * record is durable, so at most --concurrency lines can be done without the file knowing it. A
- * record cut short by a crash fails its CRC: it and what follows are ignored (they were never
- * acknowledged). On every start and every STATE_COMPACT_BYTES the file is rewritten as H + C
- * through a temporary file, fsync and rename, so it never grows with the input.
+ *   H {header JSON} crc              which command the progress belongs to
+ *   C {checkpoint JSON} crc          lines done (ranges), lines partly sent, the counts
+ *   s 42 8812 1a2b3c4d crc           line 42 is done (s sent, n nothing to send, b blank); its bytes end
+ *                                    at offset 8812 and their CRC-32 is 1a2b3c4d
+ *   f 43 9020 5e6f7a8b 1200 340 crc  line 43 went to --failed-out (m malformed, u untranslatable,
+ *                                    f failed), which then held 1200 bytes, and its reasons file 340
+ *   p 44 9100 9c0d1e2f 2 crc         line 44 is partly sent: its first 2 requests were acknowledged
+ * The CRC-32 of each line binds the journal to the input's content: a resume reads the lines it
+ * recorded again and refuses when one changed. Checksums of the lines a checkpoint sums up live in
+ * a file next to the journal (journalFile.ts).
  */
 
-const FORMAT = 'rudderstack-kissmetrics send state';
-const VERSION = 1;
+export const FORMAT = 'rudderstack-kissmetrics send state';
+export const VERSION = 2;
 
 /** What a progress record says about a line; the last three only exist with `--failed-out`. */
 export type DoneKind = 'sent' | 'nothing' | 'blank' | 'malformed' | 'untranslatable' | 'failed';
@@ -39,16 +37,14 @@ const LETTERS: Record<DoneKind, string> = {
   failed: 'f',
 };
 const KINDS = new Map(Object.entries(LETTERS).map(([kind, letter]) => [letter, kind as DoneKind]));
+const PARTIAL = 'p';
 
-/** Which input and which command a state belongs to. Never holds a secret: the API key only as a hash. */
+/** Which command a journal belongs to. Never holds a secret: the API key only as a hash. */
 export interface StateIdentity {
-  input: {
-    /** Absolute path of the input file; null for stdin. */
-    path: string | null;
-    /** SHA-256 (hex) of the first `fingerprintBytes` bytes of the input. */
-    fingerprint: string;
-    fingerprintBytes: number;
-  };
+  /** Where the input was read from when the journal was started; for messages only (the content decides). */
+  input: { path: string | null };
+  /** `send` chose this journal itself (no --state): it removes it once every line is done, whichever run that is. */
+  own: boolean;
   command: {
     endpoint: string;
     /** First 16 hex digits of the SHA-256 of the API key: tells keys apart, reveals nothing. */
@@ -60,9 +56,6 @@ export interface StateIdentity {
 }
 
 export const apiKeyHash = (apiKey: string): string => createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
-
-export const fingerprintOf = (head: Buffer): StateIdentity['input']['fingerprint'] =>
-  createHash('sha256').update(head).digest('hex');
 
 /** Lines done, as sorted, disjoint ranges `[first, last, end]`; `end` is the input offset just past `last`. */
 export class DoneLines {
@@ -112,6 +105,18 @@ export class DoneLines {
     return first?.[0] === 1 ? { line: first[1] + 1, offset: first[2] } : START;
   }
 
+  /** The last line done and where it ends; line 0 when none is. */
+  last(): Position {
+    const range = this.ranges[this.ranges.length - 1];
+    return range ? { line: range[1], offset: range[2] } : { line: 0, offset: 0 };
+  }
+
+  /** The end offset of `line` when it is the last of its range (the only ends a checkpoint keeps). */
+  endOf(line: number): number | undefined {
+    const range = this.ranges[this.search(line)];
+    return range?.[1] === line ? range[2] : undefined;
+  }
+
   /** The number of lines done. */
   get size(): number {
     return this.ranges.reduce((sum, [first, last]) => sum + last - first + 1, 0);
@@ -131,7 +136,7 @@ export interface DoneCounts {
   failed: number;
 }
 
-const noCounts = (): DoneCounts => ({ sent: 0, nothingToSend: 0, malformed: 0, untranslatable: 0, failed: 0 });
+export const noCounts = (): DoneCounts => ({ sent: 0, nothingToSend: 0, malformed: 0, untranslatable: 0, failed: 0 });
 
 const COUNTED: Partial<Record<DoneKind, keyof DoneCounts>> = {
   sent: 'sent',
@@ -141,9 +146,16 @@ const COUNTED: Partial<Record<DoneKind, keyof DoneCounts>> = {
   failed: 'failed',
 };
 
-/** Everything a state file says: what is done, the counts, and the sizes --failed-out and its reasons had. */
+/** A line partly sent: where it ends, and how many of its first requests are acknowledged. */
+export interface PartLine {
+  end: number;
+  delivered: number;
+}
+
+/** Everything a journal says: what is done or partly sent, the counts, and the sizes of --failed-out and its reasons. */
 export interface Progress {
   done: DoneLines;
+  partial: Map<number, PartLine>;
   counts: DoneCounts;
   failedOutBytes: number;
   reasonsBytes: number;
@@ -151,22 +163,49 @@ export interface Progress {
 
 export const emptyProgress = (): Progress => ({
   done: new DoneLines(),
+  partial: new Map(),
   counts: noCounts(),
   failedOutBytes: 0,
   reasonsBytes: 0,
 });
+
+/** The last line the journal knows anything about, and where it ends: how far a resume checks the input. */
+export const recordedExtent = (progress: Progress): Position => {
+  let last = progress.done.last();
+  for (const [line, { end }] of progress.partial) if (line > last.line) last = { line, offset: end };
+  return last;
+};
 
 /** One line done; `failedOutBytes` and `reasonsBytes` (the files' sizes after its record) when it went there. */
 export interface DoneRecord {
   kind: DoneKind;
   line: number;
   end: number;
+  /** CRC-32 of the line's bytes (without its `\n`). */
+  crc: number;
   failedOutBytes?: number;
   reasonsBytes?: number;
 }
 
-const apply = (progress: Progress, record: DoneRecord): void => {
+/** A line partly sent: its first `delivered` requests are acknowledged. */
+export interface PartialRecord {
+  kind: 'partial';
+  line: number;
+  end: number;
+  crc: number;
+  delivered: number;
+}
+
+export type JournalRecord = DoneRecord | PartialRecord;
+
+export const apply = (progress: Progress, record: JournalRecord): void => {
   if (progress.done.has(record.line)) return;
+  if (record.kind === 'partial') {
+    const known = progress.partial.get(record.line)?.delivered ?? 0;
+    progress.partial.set(record.line, { end: record.end, delivered: Math.max(known, record.delivered) });
+    return;
+  }
+  progress.partial.delete(record.line);
   progress.done.add(record.line, record.end);
   const counted = COUNTED[record.kind];
   if (counted) progress.counts[counted]++;
@@ -178,22 +217,27 @@ const apply = (progress: Progress, record: DoneRecord): void => {
 
 const checksum = (body: string): string => crc32(body).toString(16).padStart(8, '0');
 const line = (body: string): string => `${body} ${checksum(body)}\n`;
+export const hex = (crc: number): string => crc.toString(16).padStart(8, '0');
 
-const recordLine = (r: DoneRecord): string =>
+export const recordLine = (r: JournalRecord): string =>
   line(
-    [
-      LETTERS[r.kind],
-      r.line,
-      r.end,
-      ...(r.failedOutBytes === undefined ? [] : [r.failedOutBytes, r.reasonsBytes ?? 0]),
-    ].join(' '),
+    r.kind === 'partial'
+      ? [PARTIAL, r.line, r.end, hex(r.crc), r.delivered].join(' ')
+      : [
+          LETTERS[r.kind],
+          r.line,
+          r.end,
+          hex(r.crc),
+          ...(r.failedOutBytes === undefined ? [] : [r.failedOutBytes, r.reasonsBytes ?? 0]),
+        ].join(' '),
   );
 
-const snapshotText = (identity: StateIdentity, progress: Progress): string =>
+export const snapshotText = (identity: StateIdentity, progress: Progress): string =>
   line(`H ${JSON.stringify({ format: FORMAT, version: VERSION, ...identity })}`) +
   line(
     `C ${JSON.stringify({
       done: progress.done.toJSON(),
+      partial: [...progress.partial].map(([n, p]) => [n, p.end, p.delivered]),
       counts: progress.counts,
       failedOutBytes: progress.failedOutBytes,
       reasonsBytes: progress.reasonsBytes,
@@ -207,10 +251,7 @@ const identityOf = (value: unknown): StateIdentity | undefined => {
   if (!isObject(value) || value.format !== FORMAT || value.version !== VERSION) return undefined;
   const { input, command } = value;
   if (!isObject(input) || !isObject(command)) return undefined;
-  const okInput =
-    (input.path === null || typeof input.path === 'string') &&
-    typeof input.fingerprint === 'string' &&
-    isCount(input.fingerprintBytes);
+  const okInput = (input.path === null || typeof input.path === 'string') && typeof value.own === 'boolean';
   const okCommand =
     typeof command.endpoint === 'string' &&
     typeof command.apiKeyHash === 'string' &&
@@ -219,29 +260,43 @@ const identityOf = (value: unknown): StateIdentity | undefined => {
   return okInput && okCommand ? (value as unknown as StateIdentity) : undefined;
 };
 
-const progressOf = (value: unknown): Progress | undefined => {
-  if (!isObject(value) || !Array.isArray(value.done) || !isObject(value.counts)) return undefined;
-  const counts = noCounts();
-  for (const key of Object.keys(counts) as (keyof DoneCounts)[]) {
-    const n = value.counts[key];
-    if (!isCount(n)) return undefined;
-    counts[key] = n;
-  }
+const rangesOf = (value: unknown): [number, number, number][] | undefined => {
+  if (!Array.isArray(value)) return undefined;
   const ranges: [number, number, number][] = [];
-  for (const range of value.done as unknown[]) {
+  for (const range of value as unknown[]) {
     if (!Array.isArray(range) || range.length !== 3 || !range.every(isCount)) return undefined;
     const [first, last, end] = range as [number, number, number];
     const previous = ranges[ranges.length - 1];
     if (first < 1 || last < first || (previous && first <= previous[1] + 1)) return undefined;
     ranges.push([first, last, end]);
   }
-  if (!isCount(value.failedOutBytes) || !isCount(value.reasonsBytes)) return undefined;
-  return {
-    done: new DoneLines(ranges),
-    counts,
-    failedOutBytes: value.failedOutBytes,
-    reasonsBytes: value.reasonsBytes,
-  };
+  return ranges;
+};
+
+const partialOf = (value: unknown): Map<number, PartLine> | undefined => {
+  if (!Array.isArray(value)) return undefined;
+  const partial = new Map<number, PartLine>();
+  for (const entry of value as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 3 || !entry.every(isCount)) return undefined;
+    const [n, end, delivered] = entry as [number, number, number];
+    partial.set(n, { end, delivered });
+  }
+  return partial;
+};
+
+const progressOf = (value: unknown): Progress | undefined => {
+  if (!isObject(value) || !isObject(value.counts)) return undefined;
+  const counts = noCounts();
+  for (const key of Object.keys(counts) as (keyof DoneCounts)[]) {
+    const n = value.counts[key];
+    if (!isCount(n)) return undefined;
+    counts[key] = n;
+  }
+  const ranges = rangesOf(value.done);
+  const partial = partialOf(value.partial);
+  if (!ranges || !partial || !isCount(value.failedOutBytes) || !isCount(value.reasonsBytes)) return undefined;
+  const done = new DoneLines(ranges);
+  return { done, partial, counts, failedOutBytes: value.failedOutBytes, reasonsBytes: value.reasonsBytes };
 };
 
 /** The body of a record line whose CRC matches; undefined for a torn or damaged one. */
@@ -251,25 +306,33 @@ const checkedBody = (text: string): string | undefined => {
   return space > 0 && checksum(body) === text.slice(space + 1) ? body : undefined;
 };
 
-const doneRecordOf = (body: string): DoneRecord | undefined => {
-  const [letter = '', ...numbers] = body.split(' ');
+const CRC_HEX = /^[0-9a-f]{8}$/;
+
+const recordOf = (body: string): JournalRecord | undefined => {
+  const [letter = '', lineText = '', endText = '', crcText = '', ...rest] = body.split(' ');
+  const [lineNumber, end, ...more] = [lineText, endText, ...rest].map(Number);
+  if (!isCount(lineNumber) || lineNumber < 1 || !isCount(end) || !CRC_HEX.test(crcText) || !more.every(isCount))
+    return undefined;
+  const crc = parseInt(crcText, 16);
+  const [a, b] = more;
+  if (letter === PARTIAL)
+    return more.length === 1 && a !== undefined
+      ? { kind: 'partial', line: lineNumber, end, crc, delivered: a }
+      : undefined;
   const kind = KINDS.get(letter);
-  const values = numbers.map(Number);
-  if (!kind || !values.every(isCount) || (values.length !== 2 && values.length !== 4)) return undefined;
-  const [lineNumber = 0, end = 0, failedOutBytes, reasonsBytes] = values;
-  return {
-    kind,
-    line: lineNumber,
-    end,
-    ...(failedOutBytes === undefined ? {} : { failedOutBytes, reasonsBytes: reasonsBytes ?? 0 }),
-  };
+  if (!kind || (more.length !== 0 && more.length !== 2)) return undefined;
+  const sizes = a !== undefined && b !== undefined ? { failedOutBytes: a, reasonsBytes: b } : {};
+  return { kind, line: lineNumber, end, crc, ...sizes };
 };
 
-export type ParsedState = { ok: true; identity: StateIdentity; progress: Progress } | { ok: false; reason: string };
+/** A journal as read: its identity, its progress, and the checksums of the lines recorded after its checkpoint. */
+export type ParsedState =
+  | { ok: true; identity: StateIdentity; progress: Progress; recent: Map<number, number> }
+  | { ok: false; reason: string };
 
 /**
- * Reads a state file's text. The header and the checkpoint must be intact (they are written
- * whole, then renamed into place); progress records are read up to the first that is torn.
+ * Reads a journal's text. The header and the checkpoint must be intact (they are written whole,
+ * then renamed into place); progress records are read up to the first that is torn.
  */
 export const parseState = (text: string): ParsedState => {
   const lines = text.split('\n');
@@ -279,14 +342,16 @@ export const parseState = (text: string): ParsedState => {
   const checkpoint = checkedBody(lines[1] ?? '');
   const progress = checkpoint?.startsWith('C ') ? progressOf(safeJson(checkpoint.slice(2))) : undefined;
   if (!progress) return { ok: false, reason: 'its checkpoint (second line) is damaged' };
+  const recent = new Map<number, number>();
   for (const text of lines.slice(2)) {
     const body = checkedBody(text);
-    const record = body === undefined ? undefined : doneRecordOf(body);
+    const record = body === undefined ? undefined : recordOf(body);
     // A crash can cut the last group of records; nothing after a bad record was acknowledged.
     if (!record) break;
     apply(progress, record);
+    recent.set(record.line, record.crc);
   }
-  return { ok: true, identity, progress };
+  return { ok: true, identity, progress, recent };
 };
 
 const safeJson = (text: string): unknown => {
@@ -306,151 +371,20 @@ export const readState = async (path: string): Promise<ParsedState | undefined> 
 };
 
 /**
- * How a state of another run differs from this one, in words; empty when it is this run's. `head`
- * is the first bytes of this run's input: a file shorter than FINGERPRINT_BYTES may have grown.
+ * How the command of a journal differs from this run's, in words; empty when it is this run's.
+ * A journal without --failed-out may be continued with one (what fails from now on is kept there).
  */
-export const mismatches = (saved: StateIdentity, current: StateIdentity, head: Buffer): string[] => {
+export const mismatches = (saved: StateIdentity, current: StateIdentity): string[] => {
   const out: string[] = [];
-  const s = saved.input;
-  const c = current.input;
-  if (s.path !== c.path) out.push(`its input is ${s.path ?? 'stdin'}, this run reads ${c.path ?? 'stdin'}`);
-  else if (head.length < s.fingerprintBytes || fingerprintOf(head.subarray(0, s.fingerprintBytes)) !== s.fingerprint)
-    out.push(`the first ${s.fingerprintBytes} bytes of the input are not those it was started with`);
   if (saved.command.endpoint !== current.command.endpoint)
     out.push(`it sent to ${saved.command.endpoint}, this run sends to ${current.command.endpoint}`);
   if (saved.command.apiKeyHash !== current.command.apiKeyHash) out.push('it used another API key');
   if (saved.command.prefixProperties !== current.command.prefixProperties)
     out.push(`it ran ${saved.command.prefixProperties ? 'with' : 'without'} --prefix-properties`);
-  if (saved.command.failedOut !== current.command.failedOut)
+  if (saved.command.failedOut !== null && saved.command.failedOut !== current.command.failedOut)
     out.push(
-      `it wrote undelivered lines to ${saved.command.failedOut ?? 'no --failed-out'}, ` +
+      `it wrote undelivered lines to ${saved.command.failedOut}, ` +
         `this run to ${current.command.failedOut ?? 'no --failed-out'}`,
     );
   return out;
 };
-
-const writeAll = async (file: FileHandle, text: string): Promise<void> => {
-  const buffer = Buffer.from(text);
-  for (let offset = 0; offset < buffer.length;) {
-    const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
-    offset += bytesWritten;
-  }
-};
-
-/** fsync of a directory, so that a rename in it survives a power loss. */
-export const syncDirectory = async (path: string): Promise<void> => {
-  const directory = await open(dirname(path), 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
-  }
-};
-
-/** Writes `text` as the whole content of `path` atomically: a temporary file, fsync, rename, fsync of the directory. */
-const replaceFile = async (path: string, text: string): Promise<void> => {
-  const temporary = `${path}.${process.pid}.tmp`;
-  const file = await open(temporary, 'w');
-  try {
-    await writeAll(file, text);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(temporary, path);
-  await syncDirectory(path);
-};
-
-interface Pending {
-  text: string;
-  record: DoneRecord;
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
-/**
- * The open state file. `commit` resolves once the record is on disk (group commit: records that
- * arrive while a write is under way go out together with the next fsync). `beforeSync` runs
- * before each group is written: it makes the --failed-out lines that the records count durable
- * first. After a write error every commit rejects with it.
- */
-export class StateJournal {
-  private queue: Pending[] = [];
-  /** The flush under way, if any: `close` waits for it. */
-  private flushing: Promise<void> | undefined;
-  private error: Error | undefined;
-  private appendedBytes = 0;
-
-  private constructor(
-    private readonly path: string,
-    private readonly identity: StateIdentity,
-    private file: FileHandle,
-    /** What is durable: only records whose fsync has returned. */
-    readonly progress: Progress,
-    private readonly beforeSync: () => Promise<void>,
-  ) {}
-
-  /** Writes `progress` as a fresh checkpoint (dropping a torn tail) and opens the file for records. */
-  static async start(
-    path: string,
-    identity: StateIdentity,
-    progress: Progress,
-    beforeSync: () => Promise<void>,
-  ): Promise<StateJournal> {
-    await replaceFile(path, snapshotText(identity, progress));
-    const file = await open(path, 'a');
-    return new StateJournal(path, identity, file, progress, beforeSync);
-  }
-
-  commit(record: DoneRecord): Promise<void> {
-    if (this.error !== undefined) return Promise.reject(this.error);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ text: recordLine(record), record, resolve, reject });
-      this.kick();
-    });
-  }
-
-  private kick(): void {
-    this.flushing ??= this.flush().finally(() => {
-      this.flushing = undefined;
-      // A record that arrived as the last group finished has not been written yet.
-      if (this.queue.length && this.error === undefined) this.kick();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    while (this.queue.length && this.error === undefined) {
-      const group = this.queue;
-      this.queue = [];
-      try {
-        await this.beforeSync();
-        const text = group.map((p) => p.text).join('');
-        await writeAll(this.file, text);
-        await this.file.datasync();
-        this.appendedBytes += text.length;
-        for (const p of group) apply(this.progress, p.record);
-        if (this.appendedBytes >= STATE_COMPACT_BYTES) await this.compact();
-        for (const p of group) p.resolve();
-      } catch (error) {
-        this.error = error instanceof Error ? error : new Error(String(error));
-        for (const p of [...group, ...this.queue]) p.reject(this.error);
-        this.queue = [];
-      }
-    }
-  }
-
-  /** Rewrites the file as one checkpoint: its size stays bounded by the gaps, not by the input. */
-  private async compact(): Promise<void> {
-    await replaceFile(this.path, snapshotText(this.identity, this.progress));
-    const previous = this.file;
-    this.file = await open(this.path, 'a');
-    this.appendedBytes = 0;
-    await previous.close();
-  }
-
-  /** Waits for the records already committed, then closes the file. */
-  async close(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    await this.file.close();
-  }
-}

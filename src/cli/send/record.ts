@@ -2,23 +2,25 @@ import { MAX_LINE_BYTES } from '../constants';
 import { reasonOf } from '../lines';
 import type { FailedOut, Reason, Recorded, Sizes } from './failedOut';
 import { WriteError } from './failedOut';
-import type { DoneKind, DoneRecord, StateJournal } from './journal';
+import type { DoneKind, JournalRecord } from './journal';
+import type { StateJournal } from './journalFile';
 import type { LongLine } from './read';
-import { keptNowhere } from './run';
 import type { LineRef, RunState } from './run';
 
 /*
- * Stage 5, record: what became of each line, durably. A finished line goes to the journal
- * (`--state`); a line not delivered goes, byte for byte, to --failed-out with its reason, and then
- * to the journal, in the order the lines were written. A write error stops the run and names the
- * lines it could not record.
+ * Stage 5, record: what became of each line, durably. A line done goes to the journal; a request
+ * acknowledged in a line of several goes there too before the next request of the line is sent;
+ * a line not delivered goes, byte for byte, to --failed-out with its reason, and then to the
+ * journal, in the order the lines were written. Without --failed-out a line not delivered is not
+ * done: the resume tries it again, from its first request not acknowledged. A write error stops
+ * the run and names the lines it could not record.
  */
 
-/** The files of the record stage, already open; either may be absent. */
+/** The files of the record stage, already open. No journal only in a dry run. */
 export interface RecordFiles {
   failedOut?: FailedOut;
   journal?: StateJournal;
-  /** How messages name the journal (`--state FILE`). */
+  /** How messages name the journal. */
   journalName: string;
 }
 
@@ -45,10 +47,6 @@ export class Recorder {
     return this.files.failedOut;
   }
 
-  get journal(): StateJournal | undefined {
-    return this.files.journal;
-  }
-
   /** Keeps `task` until it settles; a failure of it stops the run. */
   track(task: Promise<unknown>): void {
     const tracked = task
@@ -72,8 +70,8 @@ export class Recorder {
     this.stopOnWriteError(message);
   }
 
-  /** Records a finished line in the journal; a write error there stops the run (the line is sent again next time). */
-  commit(record: DoneRecord): Promise<void> {
+  /** Records in the journal; resolves once it is durable. A write error stops the run (the line is sent again next time). */
+  private commit(record: JournalRecord): Promise<void> {
     const { journal } = this.files;
     if (!journal) return Promise.resolve();
     return journal.commit(record).catch((error: unknown) => {
@@ -81,29 +79,35 @@ export class Recorder {
     });
   }
 
+  /** A line done without going to --failed-out: delivered, nothing to send, or blank. */
+  done(ref: LineRef, kind: 'sent' | 'nothing' | 'blank'): Promise<void> {
+    return this.commit({ kind, line: ref.line, end: ref.end, crc: ref.crc });
+  }
+
+  /** The first `delivered` requests of a line are acknowledged (the line has more). */
+  partial(ref: LineRef, delivered: number): Promise<void> {
+    return this.commit({ kind: 'partial', line: ref.line, end: ref.end, crc: ref.crc, delivered });
+  }
+
   /**
-   * A line not delivered: written to --failed-out and, with a journal, recorded as done (without
-   * --failed-out it is not done: the next run with the same journal tries it again). Resolves once
-   * the line is written, with the promise of its durable record; a write error stops the run and
-   * names the line.
+   * A line not delivered: written to --failed-out and recorded as done. Without --failed-out it
+   * is not done, and nothing is written. Resolves once the line is written, with the promise of
+   * its durable record; a write error stops the run and names the line.
    */
   async reject(ref: LineRef, why: Reason): Promise<Recorded> {
-    const { failedOut, journal } = this.files;
-    if (!failedOut) {
-      keptNowhere(this.run, ref.line);
-      return none;
-    }
+    const { failedOut } = this.files;
+    if (!failedOut) return none;
     if (this.run.stop?.cause === 'write') {
-      this.run.lost.push(ref.line);
+      this.run.lost.push(ref.label);
       return none;
     }
-    const kind: DoneKind | undefined = why.kind === 'not sent' ? undefined : why.kind;
+    const kind: DoneKind = why.kind;
     const durable = (sizes: Sizes): Promise<void> =>
-      kind && journal ? this.commit({ kind, line: ref.line, end: ref.end, ...sizes }) : Promise.resolve();
+      this.commit({ kind, line: ref.line, end: ref.end, crc: ref.crc, ...sizes });
     try {
       return await failedOut.record(ref.bytes, why, durable);
     } catch (error) {
-      this.run.lost.push(ref.line);
+      this.run.lost.push(ref.label);
       this.writeFailed(error);
       return none;
     }
@@ -114,32 +118,27 @@ export class Recorder {
    * held whole. Resolves with its reason once it is written (or read past), or undefined when a
    * stop cut it short: it was not read, and is left for the resume.
    */
-  async rejectLong(long: LongLine): Promise<Reason | undefined> {
-    const { failedOut, journal } = this.files;
-    const reason = (): Reason => tooLong(long.number, long.ending.size);
-    if (!failedOut) {
-      try {
+  async rejectLong(long: LongLine, label: number): Promise<Reason | undefined> {
+    const { failedOut } = this.files;
+    const reason = (): Reason => tooLong(label, long.ending.size);
+    try {
+      if (!failedOut) {
         while (!(await long.pieces.next()).done) {
           // Read past it.
         }
-      } catch (error) {
-        // Cut short by a stop (the input was closed): left for the resume.
-        if (this.run.stop) return undefined;
-        throw error;
+        return reason();
       }
-      return reason();
-    }
-    const durable = (sizes: Sizes): Promise<void> =>
-      journal
-        ? this.commit({ kind: 'malformed', line: long.number, end: long.ending.end, ...sizes })
-        : Promise.resolve();
-    try {
-      const recorded = await failedOut.recordPieces(long.number, long.pieces, reason, durable);
+      const { number } = long;
+      const durable = (sizes: Sizes): Promise<void> =>
+        this.commit({ kind: 'malformed', line: number, end: long.ending.end, crc: long.ending.crc, ...sizes });
+      const recorded = await failedOut.recordPieces(label, long.pieces, reason, durable);
       this.track(recorded.after);
       return reason();
     } catch (error) {
+      // Cut short by a stop (the input was closed): left for the resume.
       if (this.run.stop) return undefined;
-      this.run.lost.push(long.number);
+      if (!failedOut) throw error;
+      this.run.lost.push(label);
       this.writeFailed(error);
       return undefined;
     }

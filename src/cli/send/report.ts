@@ -1,13 +1,13 @@
 import type { Writable } from 'node:stream';
 import { redact } from '../../cloud/sender';
 import type { KissmetricsRequest } from '../../cloud/types';
-import { COMMAND_NAME, MAX_ECHOED_FAILURES } from '../constants';
+import { MAX_ECHOED_FAILURES, REASONS_SUFFIX } from '../constants';
 import { write } from '../files';
 import { escapeControls, plural, shellCommand } from '../text';
 import type { DoneCounts } from './journal';
 import { notDelivered, progressOn } from './progress';
 import type { Counts, Progress } from './progress';
-import type { RunState, Stop } from './run';
+import type { Stop } from './run';
 
 /*
  * Stage 6, report: what the person at the terminal sees. Progress while the run goes, each line not
@@ -15,14 +15,15 @@ import type { RunState, Stop } from './run';
  * command that does it. Every text goes through `escapeControls` and never shows the API key.
  */
 
-/** How this run was started, to print the command that resumes it (never with the API key). */
+/** How this run was started, to print the commands that go on from it (never with the API key). */
 export interface Invocation {
+  /** What runs this command from the folder it was started in: `npx rudderstack-kissmetrics`, `node dist/cli.mjs`… */
+  command: string[];
   /** Options of this run, without the API key, the input, --failed-out, --append-failed-out and --state. */
   options: string[];
   /** The key came from KISSMETRICS_API_KEY, which a resumed run finds again. */
   keyFromEnv: boolean;
   failedOutPath?: string;
-  statePath?: string;
 }
 
 export interface Io {
@@ -76,6 +77,11 @@ export class Reporter {
     this.progress.update(counts, bytesDone);
   }
 
+  /** Ends the progress display without a summary (the run was refused). */
+  abandon(): void {
+    this.progress.stop();
+  }
+
   /** Ends the progress display and prints `lines` (the summary and what to do next). */
   async finish(counts: Counts, bytesDone: number | undefined, lines: string[]): Promise<void> {
     this.progress.update(counts, bytesDone);
@@ -98,7 +104,6 @@ const lineList = (lines: number[]): string => {
 /** What the summary needs to know about the run's set-up. */
 export interface SummaryFacts {
   dryRun: boolean;
-  journal: boolean;
   failedOut?: { name: string; reasonsName?: string };
   earlier: DoneCounts;
 }
@@ -124,7 +129,9 @@ const countRows = (c: Counts, dryRun: boolean): string[] => {
     row('malformed', c.malformed),
     row('untranslatable', c.untranslatable),
     row('failed', c.failed, failedNote),
-    ...(c.notSent ? [row('not sent', c.notSent, 'in flight or waiting when the run stopped')] : []),
+    ...(c.notSent
+      ? [row('not sent', c.notSent, 'in flight or waiting when the run stopped: left for the resume')]
+      : []),
     ...(c.trimmed ? [row('trimmed', c.trimmed, 'sent without values Kissmetrics cannot store')] : []),
   ];
 };
@@ -139,20 +146,18 @@ const stopLine = (stop: Stop): string =>
 /** Where the lines not delivered went, and those lost to a write error. */
 const undeliveredLines = (c: Counts, facts: SummaryFacts, lost: number[]): string[] => {
   const lines: string[] = [];
-  // Lines not sent are left to the next run (journal) or to the resume command (no --failed-out).
-  const lostHere = notDelivered(c) - (facts.journal || !facts.failedOut ? c.notSent : 0);
+  // Lines not sent are left to the resume; lines lost to a write error are named apart.
+  const kept = notDelivered(c) - c.notSent - (facts.failedOut ? lost.length : 0);
   const where = facts.failedOut
     ? `, written to ${facts.failedOut.name}${facts.failedOut.reasonsName ? ` (reasons in ${facts.failedOut.reasonsName})` : ''}`
-    : facts.journal
-      ? ', listed above; the next run with this --state tries them again'
-      : ', listed above (use --failed-out FILE to keep them)';
-  const recorded = lostHere - (facts.failedOut ? lost.length : 0);
-  if (lostHere > 0 && recorded > 0)
-    lines.push(`${plural(recorded, 'line')} not ${facts.dryRun ? 'translated' : 'delivered'}${where}`);
+    : facts.dryRun
+      ? ', listed above'
+      : ', listed above; the resume tries them again (with --failed-out FILE they are kept there instead)';
+  if (kept > 0) lines.push(`${plural(kept, 'line')} not ${facts.dryRun ? 'translated' : 'delivered'}${where}`);
   if (lost.length)
     lines.push(
       `${plural(lost.length, 'line')} not delivered and not recorded anywhere because of the write error: ` +
-        `${lost.length === 1 ? 'line' : 'lines'} ${lineList(lost)}`,
+        `${lost.length === 1 ? 'line' : 'lines'} ${lineList(lost)}; the resume tries them again`,
     );
   return lines;
 };
@@ -168,51 +173,50 @@ export const summary = (c: Counts, facts: SummaryFacts, stop: Stop | undefined, 
   return lines;
 };
 
-/** What the resume command needs to know about the run. */
+/** What the commands that go on from this run need to know. */
 export interface HintFacts {
   invocation: Invocation;
   input: { name: string; path?: string };
-  journal: boolean;
-  failedOutName?: string;
+  /** The journal, as the person at the terminal names it. */
+  journal: string;
 }
 
 const KEY_NOTE = '(with KISSMETRICS_API_KEY set to your API key: the key is never printed)';
 
-/** The command that sends what this run left, and what it will and will not do. */
-export const resumeHint = (facts: HintFacts, run: RunState): string[] => {
+const sendCommand = (inv: Invocation, extra: string[], source: string): string =>
+  shellCommand([...inv.command, 'send', ...inv.options, ...extra, source]);
+
+/** The command that sends exactly what this run left: the same input, with its journal (`… |` for stdin). */
+export const resumeCommand = (facts: HintFacts): string => {
   const inv = facts.invocation;
-  const key = inv.keyFromEnv ? [] : [KEY_NOTE];
-  const send = (extra: string[], source: string): string =>
-    shellCommand([COMMAND_NAME, 'send', ...inv.options, ...extra, source]);
-  if (facts.journal) {
-    const failed = inv.failedOutPath ? ['--failed-out', inv.failedOutPath] : [];
-    return [
-      `resume: run the same command again (--state ${inv.statePath ?? ''} knows what was done):`,
-      `  ${send([...failed, '--state', inv.statePath ?? ''], facts.input.name)}`,
-      ...key,
-    ];
-  }
-  // Lines up to lastRead are delivered or in --failed-out, except those lost to a write error;
-  // without --failed-out, the resume starts at the first line not delivered, whatever the reason.
-  const pending = facts.failedOutName ? { first: Math.min(...run.lost), count: run.lost.length } : run.undelivered;
-  const resumeAt = Math.min(pending.first, run.lastRead + 1);
-  const failed = inv.failedOutPath ? ['--failed-out', inv.failedOutPath, '--append-failed-out'] : [];
-  const command = send(failed, '-');
-  const lines = [
-    facts.input.path === undefined
-      ? `resume: send the input again from line ${resumeAt} on: … | tail -n +${resumeAt} | ${command}`
-      : `resume: tail -n +${resumeAt} ${shellCommand([facts.input.name])} | ${command}`,
-  ];
-  const { notSent } = run.counts;
-  if (facts.failedOutName && notSent > 0)
-    lines.push(
-      `  the ${plural(notSent, 'line')} in flight or waiting when the run stopped are in ${facts.failedOutName} ` +
-        'with the other lines not delivered: replay that file once their causes are fixed',
-    );
-  const again = run.lastRead - resumeAt + 1 - pending.count;
-  if (again > 0)
-    lines.push(
-      `  the ${plural(again, 'line')} after ${resumeAt - 1} already done will be sent again; --state FILE avoids that`,
-    );
-  return [...lines, ...key];
+  const failedOut = inv.failedOutPath === undefined ? [] : ['--failed-out', inv.failedOutPath];
+  const extra = [...failedOut, '--state', facts.journal];
+  const fromFile = facts.input.path !== undefined;
+  const command = sendCommand(inv, extra, fromFile ? facts.input.name : '-');
+  return fromFile ? command : `… | ${command}`;
 };
+
+export const resumeHint = (facts: HintFacts): string[] => [
+  `resume: ${resumeCommand(facts)}`,
+  ...(facts.input.path === undefined ? ['  (… is the same input as before, on stdin)'] : []),
+  `  (${facts.journal} knows every request acknowledged: none is sent again, a line partly sent goes on ` +
+    'from its first request not acknowledged)',
+  ...(facts.invocation.keyFromEnv ? [] : [KEY_NOTE]),
+];
+
+/** A name for the --failed-out of a replay that does not exist yet: `failed.ndjson` → `failed.replay.ndjson`. */
+export const replayTarget = (failedOut: string, exists: (path: string) => boolean): string => {
+  const dot = failedOut.endsWith('.ndjson') ? failedOut.length - '.ndjson'.length : failedOut.length;
+  const name = (n: number): string =>
+    `${failedOut.slice(0, dot)}.replay${n === 1 ? '' : `-${n}`}${failedOut.slice(dot)}`;
+  let n = 1;
+  while (exists(name(n)) || exists(name(n) + REASONS_SUFFIX)) n++;
+  return name(n);
+};
+
+/** The command that replays --failed-out once the causes are fixed; a request delivered is never sent again. */
+export const replayHint = (inv: Invocation, failedOut: string, target: string): string[] => [
+  `replay, once their causes are fixed: ${sendCommand(inv, ['--failed-out', target], failedOut)}`,
+  `  (the reasons next to ${failedOut} say which requests were delivered: a replay sends only the others)`,
+  ...(inv.keyFromEnv ? [] : [KEY_NOTE]),
+];

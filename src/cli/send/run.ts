@@ -1,4 +1,5 @@
 import type { KissmetricsRequest } from '../../cloud/types';
+import type { Position } from '../lines';
 import type { Counts } from './progress';
 
 /*
@@ -13,16 +14,24 @@ export type Stop =
   | { cause: 'endpoint'; message: string }
   | { cause: 'write'; message: string };
 
-/** One input line, as the record stage needs it: its number, where it ends, its exact bytes. */
+/**
+ * One input line, as the record stage needs it: its number in the input (the journal's), the
+ * number to show (`label`: the original input's, after a replay of --failed-out), where it ends,
+ * its exact bytes and their CRC-32.
+ */
 export interface LineRef {
   line: number;
+  label: number;
   end: number;
   bytes: Buffer;
+  crc: number;
 }
 
 /** A line on its way to the endpoint: what the order stage schedules and the deliver stage sends. */
 export interface LineJob extends LineRef {
   requests: KissmetricsRequest[];
+  /** Requests delivered before (by an earlier run, or before a replay): not sent again. */
+  skip: ReadonlySet<number>;
   people: string[];
   /** Bytes it holds while it waits, for the reading limit. */
   sizeBytes: number;
@@ -31,43 +40,27 @@ export interface LineJob extends LineRef {
 export interface RunState {
   readonly counts: Counts;
   stop: Stop | undefined;
-  /** Aborted on any stop: the sender ends its waits and attempts at once. */
+  /** Aborted on a stop: no attempt or retry starts, an attempt under way may still end. */
+  readonly finish: AbortController;
+  /** Aborted when the stop's grace is over (at once on a write error): what is in flight is cut. */
   readonly halt: AbortController;
   /** Lines in a row whose delivery failed: the endpoint is failing when it reaches the limit. */
   failedInARow: number;
-  /** The last line read whole: every line up to it is accounted for once the run ends. */
-  lastRead: number;
+  /** The last line seen (read or skipped) and where it ends. */
+  readonly seen: Position;
   /** Lines not delivered and not recorded anywhere because of a write error: named in the summary. */
   readonly lost: number[];
-  /** Without --failed-out: the first line not delivered and how many there are, for the resume command. */
-  readonly undelivered: { first: number; count: number };
 }
 
-export const newRunState = (counts: Counts, firstLine: number): RunState => ({
+export const newRunState = (counts: Counts): RunState => ({
   counts,
   stop: undefined,
+  finish: new AbortController(),
   halt: new AbortController(),
   failedInARow: 0,
-  lastRead: firstLine - 1,
+  seen: { line: 0, offset: 0 },
   lost: [],
-  undelivered: { first: Infinity, count: 0 },
 });
 
 /** Whether the run stopped; a function, as TypeScript cannot see the stages that set `stop`. */
 export const stopped = (run: RunState): boolean => run.stop !== undefined;
-
-/** A line not delivered and kept nowhere (no --failed-out): the resume command starts at the first. */
-export const keptNowhere = (run: RunState, line: number): void => {
-  run.undelivered.first = Math.min(run.undelivered.first, line);
-  run.undelivered.count++;
-};
-
-/** What a run that stopped says about the lines it did not send. */
-export const stopText = (stop: Stop | undefined): string =>
-  stop?.cause === 'SIGINT'
-    ? 'interrupted'
-    : stop?.cause === 'SIGTERM'
-      ? 'terminated'
-      : stop?.cause === 'endpoint'
-        ? 'the endpoint was failing'
-        : 'the run stopped on a write error';

@@ -1,41 +1,56 @@
 import type { Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_TRACKING_HOST } from '../../cloud/constants';
-import { MAX_STATE_BYTES, REASONS_SUFFIX } from '../constants';
+import { CHECKSUMS_SUFFIX, MAX_STATE_BYTES, REASONS_SUFFIX } from '../constants';
 import { FailedOut, LineFile } from './failedOut';
 import { UsageError, sameFile, statOrNothing } from '../files';
 import type { FileId, Input } from '../files';
 import { reasonOf } from '../lines';
-import {
-  StateJournal,
-  apiKeyHash,
-  emptyProgress,
-  fingerprintOf,
-  mismatches,
-  readState,
-  syncDirectory,
-} from './journal';
+import { DoneLines, apiKeyHash, emptyProgress, mismatches, readState } from './journal';
 import type { Progress, StateIdentity } from './journal';
+import { CHECKSUM_BYTES, ChecksumFile, StateJournal, syncDirectory } from './journalFile';
+import { checksumsMissing, readingElsewhere } from './messages';
+import type { Recorded } from './read';
 
 /*
  * Everything `send` writes is checked before anything is opened for writing: a --failed-out or
- * --state that is the input (by device and inode, whatever the spelling, symlink or hard link), an
- * existing --failed-out that would be overwritten, a --state of another run.
+ * journal that is the input (by device and inode, whatever the spelling, symlink or hard link), an
+ * existing --failed-out that would be overwritten, a journal of another command. Every run but a
+ * dry run keeps a journal: --state FILE, or one `send` names itself in the current folder.
  */
 
 export interface SendFiles {
   failedOut?: string;
   appendFailedOut: boolean;
   state?: string;
+  dryRun: boolean;
   apiKey: string;
   endpoint?: string;
   prefixProperties: boolean;
+  /** The name of the journal `send` keeps itself when no --state is given. */
+  ownJournal: () => string;
+}
+
+export interface OpenJournal {
+  journal: StateJournal;
+  /** The journal as the person at the terminal names it: --state FILE, or the one `send` chose. */
+  path: string;
+  /** Kept by `send` itself (no --state): removed once every line is accounted for. */
+  own: boolean;
+  /** What earlier runs recorded, for the read stage to check and skip; undefined for a new journal. */
+  recorded?: Recorded;
 }
 
 export interface Opened {
   failedOut?: FailedOut;
-  state?: StateJournal;
+  journal?: OpenJournal;
 }
+
+/** The journal `send` keeps when none is given: in the current folder, named after the time and the process. */
+export const ownJournalName = (now: Date, pid: number): string => {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `send-${stamp}-${pid}.state`;
+};
 
 const idOf = (info: Stats | undefined): FileId | undefined => (info ? { dev: info.dev, ino: info.ino } : undefined);
 
@@ -70,7 +85,7 @@ const refuseOverwrite = (option: string, path: string, info: Stats | undefined):
     );
 };
 
-/** The files of a resumed run must still hold at least what its state recorded. */
+/** The files of a resumed run must still hold at least what its journal recorded. */
 const refuseShrunk = (path: string, info: Stats | undefined, recorded: number, statePath: string): void => {
   const size = info?.isFile() ? info.size : 0;
   if (size < recorded)
@@ -95,8 +110,11 @@ interface Paths {
   /** The reasons file: only next to a regular --failed-out, not next to /dev/stdout or a named pipe. */
   reasons?: string;
   reasonsInfo?: Stats;
-  state?: string;
+  state: string;
   stateInfo?: Stats;
+  checksumsInfo?: Stats;
+  /** The journal is the one `send` keeps itself. */
+  own: boolean;
 }
 
 const statOf = async (path: string | undefined): Promise<Stats | undefined> =>
@@ -108,28 +126,40 @@ const pathsOf = async (files: SendFiles): Promise<Paths> => {
     files.failedOut !== undefined && (!failedOutInfo || failedOutInfo.isFile())
       ? files.failedOut + REASONS_SUFFIX
       : undefined;
+  const state = files.state ?? files.ownJournal();
+  const [reasonsInfo, stateInfo, checksumsInfo] = await Promise.all([
+    statOf(reasons),
+    statOf(state),
+    statOf(state + CHECKSUMS_SUFFIX),
+  ]);
+  if (files.state === undefined && (stateInfo || checksumsInfo))
+    throw new UsageError(`${state} is in the way of the journal send keeps: give --state FILE`);
   return {
     ...(files.failedOut === undefined ? {} : { failedOut: files.failedOut }),
     ...(failedOutInfo ? { failedOutInfo } : {}),
     ...(reasons === undefined ? {} : { reasons }),
-    ...(reasons === undefined ? {} : await statOf(reasons).then((info) => (info ? { reasonsInfo: info } : {}))),
-    ...(files.state === undefined ? {} : { state: files.state }),
-    ...(await statOf(files.state).then((info) => (info ? { stateInfo: info } : {}))),
+    ...(reasonsInfo ? { reasonsInfo } : {}),
+    state,
+    ...(stateInfo ? { stateInfo } : {}),
+    ...(checksumsInfo ? { checksumsInfo } : {}),
+    own: files.state === undefined,
   };
 };
 
-/** Refuses files that are the input or each other, and a --state that cannot be a state. */
-const refuseClashingFiles = (paths: Paths, input: Input): void => {
+/** Refuses files that are the input or each other, and a journal that cannot be one. */
+const refuseClashingFiles = (paths: Paths, input: Input, journal: boolean): void => {
   const { failedOut, reasons, state, stateInfo } = paths;
   if (failedOut !== undefined) refuseClashes('--failed-out', failedOut, paths.failedOutInfo, input, []);
   if (reasons !== undefined)
     refuseClashes('the reasons file', reasons, paths.reasonsInfo, input, [['--failed-out', paths.failedOutInfo]]);
-  if (state === undefined) return;
-  refuseClashes('--state', state, stateInfo, input, [
+  if (!journal) return;
+  const others: [string, Stats | undefined][] = [
     ['--failed-out', paths.failedOutInfo],
     ['the reasons file', paths.reasonsInfo],
-  ]);
-  // A state is rewritten by rename and read whole: only a regular file of a state's size will do.
+  ];
+  refuseClashes('--state', state, stateInfo, input, others);
+  refuseClashes('its checksums file', state + CHECKSUMS_SUFFIX, paths.checksumsInfo, input, others);
+  // A journal is rewritten by rename and read whole: only a regular file of a journal's size will do.
   if (stateInfo && !stateInfo.isFile())
     throw new UsageError(`--state ${state} is not a regular file: give the name of a file`);
   if (stateInfo && stateInfo.size > MAX_STATE_BYTES)
@@ -138,17 +168,25 @@ const refuseClashingFiles = (paths: Paths, input: Input): void => {
     );
 };
 
-interface Resume {
+/** A journal read back: its command, its progress, the checksums of the lines recorded after its checkpoint. */
+interface Saved {
   identity: StateIdentity;
-  /** What an earlier run with this --state did, when there was one. */
-  resumed?: { identity: StateIdentity; progress: Progress };
+  progress: Progress;
+  recent: Map<number, number>;
 }
 
-/** This run's identity, and the state of the earlier run it continues; refuses a state of another run. */
-const resumeOf = async (input: Input, files: SendFiles, statePath: string): Promise<Resume> => {
-  const head = await input.head();
+interface Resume {
+  identity: StateIdentity;
+  /** What an earlier run with this journal did, when there was one. */
+  saved?: Saved;
+}
+
+/** This run's identity, and the journal of the earlier run it continues; refuses a journal of another command. */
+const resumeOf = async (input: Input, files: SendFiles, paths: Paths): Promise<Resume> => {
+  const statePath = paths.state;
   const identity: StateIdentity = {
-    input: { path: input.path ?? null, fingerprint: fingerprintOf(head), fingerprintBytes: head.length },
+    input: { path: input.path ?? null },
+    own: paths.own,
     command: {
       endpoint: files.endpoint ?? DEFAULT_TRACKING_HOST,
       apiKeyHash: apiKeyHash(files.apiKey),
@@ -162,24 +200,30 @@ const resumeOf = async (input: Input, files: SendFiles, statePath: string): Prom
   if (saved && !saved.ok)
     throw new UsageError(`--state ${statePath}: ${saved.reason}; give another file, or remove it to start over`);
   if (!saved) return { identity };
-  const differences = mismatches(saved.identity, identity, head);
+  // A journal `send` chose itself stays its own when a resume names it with --state.
+  identity.own = saved.identity.own;
+  const differences = mismatches(saved.identity, identity);
   if (differences.length)
     throw new UsageError(
       `--state ${statePath} belongs to another run: ${differences.join('; ')}. ` +
         `Give this run another --state file, or remove ${statePath} to start over.`,
     );
-  return { identity, resumed: saved };
+  return { identity, saved };
 };
 
-/** A resumed run's files must still hold what its state recorded; a fresh run's must be empty unless appended to. */
+/** What a resumed journal recorded of --failed-out: only when it was kept with this same file. */
+const failedOutProgress = (resume: Resume | undefined): Progress | undefined =>
+  resume?.saved?.identity.command.failedOut === null ? undefined : resume?.saved?.progress;
+
+/** A resumed run's files must still hold what its journal recorded; a fresh run's must be empty unless appended to. */
 const refuseOwnFiles = (paths: Paths, resume: Resume | undefined, append: boolean): void => {
   const { failedOut, reasons } = paths;
-  const progress = resume?.resumed?.progress;
+  const progress = failedOutProgress(resume);
   if (progress) {
     // This run's own files: what follows the recorded sizes was written after the last durable record.
     if (failedOut !== undefined && paths.failedOutInfo?.isFile() !== false)
-      refuseShrunk(failedOut, paths.failedOutInfo, progress.failedOutBytes, paths.state ?? '');
-    if (reasons !== undefined) refuseShrunk(reasons, paths.reasonsInfo, progress.reasonsBytes, paths.state ?? '');
+      refuseShrunk(failedOut, paths.failedOutInfo, progress.failedOutBytes, paths.state);
+    if (reasons !== undefined) refuseShrunk(reasons, paths.reasonsInfo, progress.reasonsBytes, paths.state);
   } else if (!append) {
     if (failedOut !== undefined) refuseOverwrite('--failed-out', failedOut, paths.failedOutInfo);
     if (reasons !== undefined) refuseOverwrite('the reasons file', reasons, paths.reasonsInfo);
@@ -193,37 +237,83 @@ const openFailedOut = async (paths: Paths, progress: Progress | undefined): Prom
   return new FailedOut(lines, reasons);
 };
 
-const startJournal = async (
-  paths: Paths & { state: string },
-  resume: Resume,
-  failedOut: FailedOut | undefined,
-): Promise<StateJournal> => {
-  const progress = resume.resumed?.progress ?? emptyProgress();
-  // A fresh state owns what --failed-out already held (--append-failed-out): never cut below it.
-  if (!resume.resumed && failedOut) {
+/** How many checksums one read of the checksums file brings in while a resume checks its input. */
+const CHECKSUMS_PER_READ = 16 * 1024;
+
+/** The checksums of the lines an earlier run recorded, read in windows as the read stage asks for them in order. */
+const checksumReader = (file: ChecksumFile, name: string): ((line: number) => Promise<number>) => {
+  let window: { first: number; bytes: Buffer } = { first: 0, bytes: Buffer.alloc(0) };
+  return async (line) => {
+    const at = (line - window.first) * CHECKSUM_BYTES;
+    if (line < window.first || at + CHECKSUM_BYTES > window.bytes.length) {
+      const bytes = (await file.read(line, CHECKSUMS_PER_READ)) ?? (await file.read(line, 1));
+      if (!bytes) throw checksumsMissing(name);
+      window = { first: line, bytes };
+      return bytes.readUInt32BE(0);
+    }
+    return window.bytes.readUInt32BE(at);
+  };
+};
+
+/** A copy of what the journal recorded before this run: the read stage checks and skips by it, whatever this run adds. */
+const snapshot = (progress: Progress): Progress => ({
+  ...progress,
+  done: new DoneLines(progress.done.toJSON()),
+  partial: new Map(progress.partial),
+  counts: { ...progress.counts },
+});
+
+const startJournal = async (paths: Paths, resume: Resume, failedOut: FailedOut | undefined): Promise<OpenJournal> => {
+  const { saved } = resume;
+  const progress = saved?.progress ?? emptyProgress();
+  // A journal that did not keep --failed-out owns only what this run writes there: never cut below it.
+  if (!failedOutProgress(resume) && failedOut) {
     progress.failedOutBytes = failedOut.lines.size;
     progress.reasonsBytes = failedOut.reasons?.size ?? 0;
   }
   const sync = failedOut ? () => failedOut.sync() : () => Promise.resolve();
+  const recorded = saved ? snapshot(progress) : undefined;
   try {
     // A --failed-out created just now must survive a power loss as surely as the records that count its lines.
     if (paths.failedOut !== undefined && !paths.failedOutInfo) await syncDirectory(paths.failedOut);
-    return await StateJournal.start(paths.state, resume.identity, progress, sync);
+    const checksums = await ChecksumFile.open(paths.state + CHECKSUMS_SUFFIX, !saved);
+    const journal = await StateJournal.start(
+      paths.state,
+      resume.identity,
+      progress,
+      saved?.recent ?? new Map<number, number>(),
+      sync,
+      checksums,
+    );
+    const elsewhere = readingElsewhere(saved?.identity.input.path ?? null, resume.identity.input.path);
+    const view = recorded
+      ? {
+          recorded: {
+            progress: recorded,
+            checksum: checksumReader(checksums, paths.state),
+            name: paths.state,
+            ...(elsewhere ? { elsewhere } : {}),
+          },
+        }
+      : {};
+    return { journal, path: paths.state, own: resume.identity.own, ...view };
   } catch (error) {
     await failedOut?.close();
     throw new UsageError(`cannot write --state ${paths.state}: ${reasonOf(error)}`);
   }
 };
 
-/** Checks, then opens --failed-out (and its reasons file) and --state. Throws a UsageError (exit 2) for any problem. */
+/**
+ * Checks, then opens --failed-out (and its reasons file) and the journal (--state, or the one
+ * `send` keeps; none in a dry run). Throws a UsageError (exit 2) for any problem.
+ */
 export const openSendFiles = async (input: Input, files: SendFiles): Promise<Opened> => {
   const paths = await pathsOf(files);
-  refuseClashingFiles(paths, input);
-  const { state } = paths;
-  const resume = state === undefined ? undefined : await resumeOf(input, files, state);
+  const keeps = !files.dryRun;
+  refuseClashingFiles(paths, input, keeps);
+  const resume = keeps ? await resumeOf(input, files, paths) : undefined;
   refuseOwnFiles(paths, resume, files.appendFailedOut);
-  const failedOut = await openFailedOut(paths, resume?.resumed?.progress);
-  const journal =
-    state === undefined || !resume ? undefined : await startJournal({ ...paths, state }, resume, failedOut);
-  return { ...(failedOut ? { failedOut } : {}), ...(journal ? { state: journal } : {}) };
+  const failedOut = await openFailedOut(paths, failedOutProgress(resume));
+  const journal = resume ? await startJournal(paths, resume, failedOut) : undefined;
+  return { ...(failedOut ? { failedOut } : {}), ...(journal ? { journal } : {}) };
 };

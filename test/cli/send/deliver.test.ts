@@ -1,7 +1,8 @@
-import { deliverRequests, failFast, failureReason } from '../../../src/cli/send/deliver';
-import type { Delivery, Failed } from '../../../src/cli/send/deliver';
+import { deliverLine, failFast, failureReason } from '../../../src/cli/send/deliver';
+import type { Failed, LineDelivery } from '../../../src/cli/send/deliver';
 import type { KissmetricsRequest } from '../../../src/cloud/types';
 import { stubFetch } from '../../cloud/stubFetch';
+import type { StubPlan } from '../../cloud/stubFetch';
 
 const KEY = 'k'.repeat(40);
 const request = (path: string, id: number): KissmetricsRequest => ({
@@ -17,56 +18,111 @@ const failed = (reason: string, extra: Partial<Failed> = {}): Failed => ({
   retryable: true,
   ...extra,
 });
+const idOf = (url: string): string => /id=(\d)/.exec(url)?.[1] ?? '?';
 
-describe('deliver stage', () => {
-  it.each<[number, number, string]>([
-    [1, 1, 'request 1 of 1 (GET /s) failed: HTTP 500, after 1 attempt'],
-    [2, 3, 'request 2 of 3 (GET /s) failed: HTTP 500, after 1 attempt; request 1 was delivered'],
-    [3, 3, 'request 3 of 3 (GET /s) failed: HTTP 500, after 1 attempt; requests 1-2 were delivered'],
-  ])('words request %i of %i failing, and what was delivered before it', (n, total, reason) => {
-    expect(failureReason(n - 1, total, failed('HTTP 500, after 1 attempt'))).toBe(reason);
+describe('deliver stage: the reason of a line not delivered', () => {
+  it.each<[number, number, number[], string]>([
+    [1, 1, [], 'request 1 of 1 (GET /s) failed: HTTP 500, after 1 attempt'],
+    [2, 3, [0], 'request 2 of 3 (GET /s) failed: HTTP 500, after 1 attempt; request 1 was delivered'],
+    [3, 3, [0, 1], 'request 3 of 3 (GET /s) failed: HTTP 500, after 1 attempt; requests 1-2 were delivered'],
+    [2, 4, [0, 2], 'request 2 of 4 (GET /s) failed: HTTP 500, after 1 attempt; requests 1, 3 were delivered'],
+  ])('request %i of %i failing, after %j', (n, total, delivered, reason) => {
+    expect(failureReason(n - 1, total, failed('HTTP 500, after 1 attempt'), delivered)).toBe(reason);
+  });
+});
+
+describe('deliver stage: a line, request by request', () => {
+  const LIMITS = { baseBackoffMs: 1, maxBackoffMs: 1 };
+
+  /** Delivers a line of three requests; says what the journal was asked to make durable, in order with the sends. */
+  const run = async (plan: StubPlan, over: Partial<LineDelivery> = {}, maxAttempts = 5) => {
+    const stub = stubFetch(plan);
+    const events: string[] = [];
+    const fetchLogged = ((url: string, init: RequestInit) => {
+      events.push(`send ${idOf(url)}`);
+      return stub.fetch(url, init);
+    }) as typeof fetch;
+    const delivery = await deliverLine({
+      requests: [request('/e', 1), request('/s', 2), request('/s', 3)],
+      skip: new Set(),
+      options: { ...LIMITS, maxAttempts, fetch: fetchLogged },
+      acknowledged: (count) => {
+        events.push(`durable ${count}`);
+        return Promise.resolve();
+      },
+      stopping: () => false,
+      ...over,
+    });
+    return { delivery, events };
+  };
+
+  it('makes each acknowledged request durable before it sends the next; the last is the line record', async () => {
+    expect(await run(() => ({ status: 200 }))).toEqual({
+      delivery: { kind: 'sent', delivered: [0, 1, 2], retries: 0 },
+      events: ['send 1', 'durable 1', 'send 2', 'durable 2', 'send 3'],
+    });
   });
 
-  it('sends the requests of a line in order and stops at the first that fails', async () => {
-    const stub = stubFetch((call, attempt) => ({
-      status: call.url.includes('id=2') ? 400 : attempt === 1 ? 503 : 200,
+  it('skips the requests delivered before, and counts them in what it makes durable', async () => {
+    expect(await run(() => ({ status: 200 }), { skip: new Set([0, 1]) })).toEqual({
+      delivery: { kind: 'sent', delivered: [2], retries: 0 },
+      events: ['send 3'],
+    });
+    expect(await run(() => ({ status: 200 }), { skip: new Set([0]) })).toEqual({
+      delivery: { kind: 'sent', delivered: [1, 2], retries: 0 },
+      events: ['send 2', 'durable 2', 'send 3'],
+    });
+  });
+
+  it('stops at the first request that fails, with its outcome and the retries made', async () => {
+    const { delivery, events } = await run((call, attempt) => ({
+      status: idOf(call.url) === '2' ? 400 : attempt === 1 ? 503 : 200,
     }));
-    const requests = [request('/e', 1), request('/s', 2), request('/s', 3)];
-    const delivery = await deliverRequests(requests, { fetch: stub.fetch, baseBackoffMs: 1, maxBackoffMs: 1 });
     expect(delivery).toEqual({
-      ok: false,
-      delivered: 1,
+      kind: 'failed',
+      delivered: [0],
       retries: 1,
-      reason: 'request 2 of 3 (GET /s) failed: HTTP 400, after 1 attempt; request 1 was delivered',
+      index: 1,
       outcome: {
         result: 'failed',
-        request: requests[1],
+        request: request('/s', 2),
         attempts: 1,
         status: 400,
         reason: 'HTTP 400, after 1 attempt',
         retryable: false,
       },
     });
-    expect(stub.calls.map((c) => /id=(\d)/.exec(c.url)?.[1])).toEqual(['1', '1', '2']);
+    expect(events).toEqual(['send 1', 'send 1', 'durable 1', 'send 2']);
   });
 
-  it('reports a line whose requests all arrived', async () => {
-    const stub = stubFetch();
-    expect(await deliverRequests([request('/e', 1), request('/s', 2)], { fetch: stub.fetch })).toEqual({
-      ok: true,
-      delivered: 2,
-      retries: 0,
+  it('starts no request once the run is stopping; what was acknowledged stays acknowledged', async () => {
+    let stopping = false;
+    const { delivery, events } = await run(() => ({ status: 200 }), {
+      acknowledged: () => {
+        stopping = true;
+        return Promise.resolve();
+      },
+      stopping: () => stopping,
     });
+    expect(delivery).toEqual({ kind: 'stopped', delivered: [0], retries: 0 });
+    expect(events).toEqual(['send 1']);
   });
 
-  const failure = (outcome: Failed): Delivery & { ok: false } => ({
-    ok: false,
-    delivered: 0,
-    retries: 0,
-    reason: `request 1 of 1 (GET /s) failed: ${outcome.reason}`,
-    outcome,
+  it('leaves for the resume a request whose retryable failure the stop cut short', async () => {
+    let stopping = false;
+    const { delivery } = await run(
+      (call) => {
+        if (idOf(call.url) === '2') stopping = true;
+        return { status: idOf(call.url) === '2' ? 503 : 200 };
+      },
+      { stopping: () => stopping },
+      1,
+    );
+    expect(delivery).toEqual({ kind: 'stopped', delivered: [0], retries: 0 });
   });
+});
 
+describe('deliver stage: fail fast', () => {
   it.each<[string, Failed, number, string | undefined]>([
     ['one failure', failed('HTTP 500, after 5 attempts'), 1, undefined],
     ['19 in a row', failed('HTTP 500, after 5 attempts'), 19, undefined],
@@ -74,7 +130,7 @@ describe('deliver stage', () => {
       '20 in a row',
       failed('HTTP 500, after 5 attempts'),
       20,
-      'the endpoint keeps failing: 20 lines in a row were not delivered (the last: request 1 of 1 (GET /s) failed: HTTP 500, after 5 attempts)',
+      'the endpoint keeps failing: 20 lines in a row were not delivered (the last: line 7 failed)',
     ],
     [
       'a refused connection',
@@ -89,7 +145,7 @@ describe('deliver stage', () => {
       'the endpoint cannot be reached (CERT_HAS_EXPIRED on line 7, after its retries)',
     ],
     ['a reset connection', failed('ECONNRESET, after 5 attempts', { error: 'ECONNRESET' }), 1, undefined],
-  ])('fail fast: %s', (_name, outcome, inARow, message) => {
-    expect(failFast(7, inARow, failure(outcome))).toBe(message);
+  ])('%s', (_name, outcome, inARow, message) => {
+    expect(failFast(7, inARow, outcome, 'line 7 failed')).toBe(message);
   });
 });

@@ -17,7 +17,6 @@ export const memoryInput = (
     name: seekable ? 'events.ndjson' : '-',
     ...(seekable ? { path: '/data/events.ndjson', sizeBytes: data.length } : {}),
     seekable,
-    head: () => Promise.resolve(data.subarray(0, 64 * 1024)),
     read: (from?: Position) =>
       (async function* chunks(): AsyncGenerator<Buffer> {
         for (let at = seekable ? (from?.offset ?? 0) : 0; at < data.length && !closed; at += chunkBytes) {

@@ -1,9 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { emptyCounts } from '../../../src/cli/send/progress';
 import type { Counts } from '../../../src/cli/send/progress';
-import { Reporter, resumeHint, summary } from '../../../src/cli/send/report';
-import type { HintFacts, SummaryFacts } from '../../../src/cli/send/report';
-import { newRunState } from '../../../src/cli/send/run';
+import { Reporter, replayHint, replayTarget, resumeHint, summary } from '../../../src/cli/send/report';
+import type { HintFacts, Invocation, SummaryFacts } from '../../../src/cli/send/report';
 
 const KEY = 'k'.repeat(40);
 const noEarlier = { sent: 0, nothingToSend: 0, malformed: 0, untranslatable: 0, failed: 0 };
@@ -40,7 +39,7 @@ describe('report stage', () => {
     expect(err.text()).toBe('line 1: \\x1b[2J\\u202e\nsummary\n');
   });
 
-  const facts: SummaryFacts = { dryRun: false, journal: false, earlier: noEarlier };
+  const facts: SummaryFacts = { dryRun: false, earlier: noEarlier };
 
   it.each<[string, Counts, SummaryFacts, string[]]>([
     [
@@ -98,33 +97,79 @@ describe('report stage', () => {
     );
     expect(lines.slice(-2)).toEqual([
       'stopped: cannot write line 1 to /dev/full: ENOSPC',
-      '2 lines not delivered and not recorded anywhere because of the write error: lines 1, 2',
+      '2 lines not delivered and not recorded anywhere because of the write error: lines 1, 2; the resume tries them again',
     ]);
   });
 
+  it('leaves the lines not delivered to the resume without --failed-out, and names those a stop left', () => {
+    expect(
+      summary(counts({ lines: 5, sent: 2, requests: 3, failed: 1, notSent: 2 }), facts, { cause: 'SIGINT' }, []),
+    ).toEqual([
+      'summary: 5 lines read',
+      '  sent:                    2  (3 requests delivered)',
+      '  retried:                 0  (retries in all)',
+      '  nothing to send:         0',
+      '  malformed:               0',
+      '  untranslatable:          0',
+      '  failed:                  1  (1 after retries)',
+      '  not sent:                2  (in flight or waiting when the run stopped: left for the resume)',
+      'stopped: interrupted (Ctrl-C)',
+      '1 line not delivered, listed above; the resume tries them again (with --failed-out FILE they are kept there instead)',
+    ]);
+  });
+
+  const invocation: Invocation = {
+    command: ['npx', 'rudderstack-kissmetrics'],
+    options: ['--endpoint', 'http://127.0.0.1:9'],
+    keyFromEnv: false,
+  };
   const hintFacts: HintFacts = {
-    invocation: { options: ['--endpoint', 'http://127.0.0.1:9'], keyFromEnv: false },
+    invocation,
     input: { name: 'my events.ndjson', path: '/data/my events.ndjson' },
-    journal: false,
+    journal: 'send-20240301-120000-42.state',
   };
 
-  it('without a journal, resumes with tail -n +N from the first line not delivered', () => {
-    const run = newRunState(counts({ lines: 10, sent: 5 }), 1);
-    run.lastRead = 10;
-    run.undelivered.first = 6;
-    run.undelivered.count = 5;
-    expect(resumeHint(hintFacts, run)).toEqual([
-      "resume: tail -n +6 'my events.ndjson' | rudderstack-kissmetrics send --endpoint http://127.0.0.1:9 -",
+  it('resumes a file with the same command and the journal, every path quoted', () => {
+    expect(resumeHint({ ...hintFacts, invocation: { ...invocation, failedOutPath: "it's failed.ndjson" } })).toEqual([
+      "resume: npx rudderstack-kissmetrics send --endpoint http://127.0.0.1:9 --failed-out 'it'\\''s failed.ndjson' " +
+        "--state send-20240301-120000-42.state 'my events.ndjson'",
+      '  (send-20240301-120000-42.state knows every request acknowledged: none is sent again, a line partly sent ' +
+        'goes on from its first request not acknowledged)',
       '(with KISSMETRICS_API_KEY set to your API key: the key is never printed)',
     ]);
   });
 
-  it('with a journal, runs the same command again', () => {
-    const run = newRunState(counts({}), 1);
-    const withState = { ...hintFacts, invocation: { ...hintFacts.invocation, statePath: 'b.state', keyFromEnv: true } };
-    expect(resumeHint({ ...withState, journal: true }, run)).toEqual([
-      'resume: run the same command again (--state b.state knows what was done):',
-      "  rudderstack-kissmetrics send --endpoint http://127.0.0.1:9 --state b.state 'my events.ndjson'",
+  it('resumes stdin with the same input piped in again', () => {
+    const stdin = { ...hintFacts, input: { name: '-' }, invocation: { ...invocation, keyFromEnv: true } };
+    expect(resumeHint(stdin).slice(0, 2)).toEqual([
+      'resume: … | npx rudderstack-kissmetrics send --endpoint http://127.0.0.1:9 --state send-20240301-120000-42.state -',
+      '  (… is the same input as before, on stdin)',
     ]);
+  });
+
+  it('replays --failed-out into a file that does not exist yet', () => {
+    const taken = new Set(['out/failed.replay.ndjson', 'out/failed.replay-2.ndjson.reasons.ndjson']);
+    const target = replayTarget('out/failed.ndjson', (path) => taken.has(path));
+    expect(target).toBe('out/failed.replay-3.ndjson');
+    expect(replayTarget('failed', () => false)).toBe('failed.replay');
+    expect(replayHint(invocation, 'out/failed.ndjson', target)).toEqual([
+      'replay, once their causes are fixed: npx rudderstack-kissmetrics send --endpoint http://127.0.0.1:9 ' +
+        '--failed-out out/failed.replay-3.ndjson out/failed.ndjson',
+      '  (the reasons next to out/failed.ndjson say which requests were delivered: a replay sends only the others)',
+      '(with KISSMETRICS_API_KEY set to your API key: the key is never printed)',
+    ]);
+  });
+
+  it('on a terminal, leaves the bar where the run stopped, not at 100%', async () => {
+    let text = '';
+    const terminal = { isTTY: true, columns: 120, write: (chunk: string) => ((text += chunk), true) };
+    const stderr = terminal as unknown as NodeJS.WriteStream;
+    const reporter = new Reporter({ stdout: new PassThrough(), stderr }, KEY, 1000, undefined);
+    reporter.update(counts({ lines: 4, sent: 4 }), 400);
+    await reporter.finish(counts({ lines: 5, sent: 4, notSent: 1 }), 500, ['summary: 5 lines read']);
+    const ESC = String.fromCharCode(0x1b);
+    const bars = text.split(new RegExp(`\\r|\\n|${ESC}\\[[0-9;]*[A-Za-z]`)).filter((part) => part.includes('%'));
+    expect(bars[bars.length - 1]).toMatch(/ 50% \| 5 lines \| 4 sent \| 1 not delivered \| \d+ lines\/s$/);
+    expect(text).not.toContain('100%');
   });
 });

@@ -1,4 +1,4 @@
-import { translateLine } from '../../../src/cli/send/translate';
+import { requestId, translateLine } from '../../../src/cli/send/translate';
 import type { LineWork } from '../../../src/cli/send/translate';
 import { requestsFor } from '../../../src/cloud/requests';
 import { thrown } from '../../thrown';
@@ -61,5 +61,24 @@ describe('translate stage', () => {
     const withBom = `\uFEFF${JSON.stringify(track)}`;
     expect(translateLine(line(withBom, 0), CONFIG).kind).toBe('requests');
     expect(translateLine(line(withBom, 10), CONFIG).kind).toBe('malformed');
+  });
+});
+
+describe('requestId', () => {
+  const requests = requestsFor({ ...track, properties: { products: [{ sku: 'a' }, { sku: 'a' }] } }, CONFIG);
+
+  it('tells apart the requests of a line, even two alike but for their place', () => {
+    const ids = requests.map((request, i) => requestId(request, i));
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('does not depend on the API key or on the time of translation, and never holds the key', () => {
+    const [first] = requests;
+    if (!first) throw new Error('expected a request');
+    const other = { ...first, params: { ...first.params, _k: 'z'.repeat(40), _t: 1 } };
+    expect(requestId(other, 0)).toBe(requestId(first, 0));
+    expect(requestId({ ...first, params: { ...first.params, _n: 'Other' } }, 0)).not.toBe(requestId(first, 0));
   });
 });
