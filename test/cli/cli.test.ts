@@ -171,6 +171,9 @@ describe('send', () => {
     ]);
     expect(result.stderr).toContain('translated:              1  (1 request printed, none sent: dry run)');
     expect(tracker.attempts).toEqual([]);
+    // A dry run sends nothing: it keeps no journal.
+    expect(result.stderr).not.toContain('journal');
+    expect((await filesIn(dir())).filter((name) => name.startsWith('send-'))).toEqual([]);
   });
 
   it('takes the api key from KISSMETRICS_API_KEY', async () => {
@@ -224,6 +227,11 @@ describe('send', () => {
       'cannot read /nonexistent/events.ndjson: ENOENT',
     ],
     [
+      'a folder where the journal cannot be kept',
+      ['send', '--api-key', KEY, '--endpoint', 'http://127.0.0.1:9', '/dev/null'],
+      'in the current folder (ENOENT: no such file or directory',
+    ],
+    [
       'an unwritable --failed-out',
       ['send', '--api-key', KEY, '--failed-out', '/nonexistent/dir/f.ndjson', '-'],
       'cannot write /nonexistent/dir/f.ndjson: ENOENT',
@@ -234,8 +242,9 @@ describe('send', () => {
       ['translate', '--mode', 'edge'],
       "argument 'edge' is invalid. Allowed choices are device, cloud.",
     ],
-  ])('exits 2 with a clear message for %s', async (_name, args, message) => {
-    const result = await run(args);
+  ])('exits 2 with a clear message for %s', async (name, args, message) => {
+    // /proc takes no new file, even from root.
+    const result = await run(args, name.includes('journal') ? { cwd: '/proc' } : {});
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stdout).toBe('');

@@ -299,7 +299,12 @@ const startJournal = async (paths: Paths, resume: Resume, failedOut: FailedOut |
     return { journal, path: paths.state, own: resume.identity.own, ...view };
   } catch (error) {
     await failedOut?.close();
-    throw new UsageError(`cannot write --state ${paths.state}: ${reasonOf(error)}`);
+    throw new UsageError(
+      paths.own
+        ? `cannot keep the journal ${paths.state} in the current folder (${reasonOf(error)}): ` +
+            'give --state FILE in a folder you can write to'
+        : `cannot write --state ${paths.state}: ${reasonOf(error)}`,
+    );
   }
 };
 
