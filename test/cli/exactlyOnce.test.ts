@@ -99,3 +99,32 @@ describe('send, interrupted again and again, delivers every request exactly once
     expect(tracker.accepted).toHaveLength(total);
   });
 });
+
+describe('a line interrupted between its requests', () => {
+  it('Ctrl-C after an order was recorded, before its products: the resume sends the products, never the order again', async () => {
+    // The order (/e, with its revenue) is answered at once; each product (/s) after 400 ms.
+    const tracker = await startTracker((r) => ({ status: 200, delayMs: r.path === '/s' ? 400 : 0 }));
+    const order = {
+      type: 'track',
+      event: 'Order Completed',
+      userId: 'u1',
+      timestamp: TIMESTAMP,
+      properties: { revenue: 99, products: [{ sku: 'a' }, { sku: 'b' }, { sku: 'c' }] },
+    };
+    const input = join(dir(), 'one-order.ndjson');
+    await writeFile(input, `${JSON.stringify(order)}\n`);
+    const child = start(['send', '--api-key', KEY, '--endpoint', tracker.url, input]);
+    await until(() => tracker.attempts.some((r) => r.path === '/s'));
+    child.process.kill('SIGINT');
+    const stopped = await child.exited;
+    expect(stopped.code).toBe(130);
+    const resumed = await startPrinted(resumeCommandOf(stopped.stderr), dir()).exited;
+    expect(resumed.code).toBe(0);
+    expect(tracker.accepted.map((r) => `${r.path} ${r.params._n ?? r.params.sku ?? ''}`)).toEqual([
+      '/e Order Completed',
+      '/s a',
+      '/s b',
+      '/s c',
+    ]);
+  });
+});
