@@ -1,23 +1,15 @@
 import { existsSync } from 'node:fs';
 import type { CloudConfig, KissmetricsRequest, SendOptions } from '../cloud/types';
-import {
-  EXIT_NOT_DELIVERED,
-  EXIT_OK,
-  EXIT_SIGINT,
-  EXIT_SIGTERM,
-  MAX_PENDING_BYTES,
-  PENDING_LINES_PER_SLOT,
-  STOP_GRACE_MS,
-} from './constants';
+import { MAX_PENDING_BYTES, PENDING_LINES_PER_SLOT, STOP_GRACE_MS } from './constants';
 import type { Input } from './files';
-import { deliverLine, failFast, failureReason } from './send/deliver';
+import { deliverLine, deliveredList, failFast, failureReason, skipOf } from './send/deliver';
 import type { Delivery } from './send/deliver';
-import type { DeliveredRequest, FailedOut, Reason, Recorded } from './send/failedOut';
+import type { FailedOut, Reason, Recorded } from './send/failedOut';
 import { noCounts } from './send/journal';
 import type { DoneCounts } from './send/journal';
 import { Scheduler } from './send/order';
 import { replayOf } from './send/origin';
-import type { Origin, Origins } from './send/origin';
+import type { Origins } from './send/origin';
 import { emptyCounts, notDelivered } from './send/progress';
 import { readLines } from './send/read';
 import type { Line, LongLine, ReadItem } from './send/read';
@@ -25,6 +17,7 @@ import { Recorder } from './send/record';
 import {
   Reporter,
   earlierNotDelivered,
+  exitStatus,
   replayHint,
   replayTarget,
   resumeCommand,
@@ -35,7 +28,7 @@ import type { Invocation, Io } from './send/report';
 import { newRunState, stopped } from './send/run';
 import type { LineJob, LineRef, RunState, Stop } from './send/run';
 import type { OpenJournal } from './send/setup';
-import { pathOf, requestId, translateLine } from './send/translate';
+import { translateLine } from './send/translate';
 
 /*
  * `send`: read → translate → order → deliver → record → report. Each stage is a module of
@@ -127,13 +120,6 @@ const rejectLine = (p: Pipeline, ref: LineRef, why: Reason): Promise<Recorded> =
   return p.record.reject(ref, why);
 };
 
-/** The requests of a line delivered so far, as the reasons file lists them. */
-const deliveredList = (requests: KissmetricsRequest[], indexes: number[]): DeliveredRequest[] =>
-  indexes.flatMap((index) => {
-    const request = requests[index];
-    return request ? [{ request: index + 1, path: pathOf(request.endpoint), id: requestId(request, index) }] : [];
-  });
-
 /** A line whose delivery failed: counted, maybe the end of the run, and recorded with what was delivered. */
 const failedLine = async (p: Pipeline, job: LineJob, delivery: Delivery & { kind: 'failed' }): Promise<void> => {
   const { run } = p;
@@ -182,18 +168,6 @@ const deliverJob = async (p: Pipeline, job: LineJob, sent: () => void): Promise<
   run.counts.sent++;
   run.failedInARow = 0;
   await p.record.done(job, 'sent');
-};
-
-/** The requests of a line not to send: those an earlier run delivered, and those a replayed reasons file lists. */
-const skipOf = (requests: KissmetricsRequest[], delivered: number, origin: Origin | undefined): Set<number> => {
-  const skip = new Set<number>();
-  for (let i = 0; i < Math.min(delivered, requests.length); i++) skip.add(i);
-  const before = new Set(origin?.delivered.map((d) => d.id));
-  if (before.size)
-    requests.forEach((request, i) => {
-      if (before.has(requestId(request, i))) skip.add(i);
-    });
-  return skip;
 };
 
 /** A line to send: printed in a dry run, otherwise handed to the order stage (reading waits while it is full). */
@@ -273,13 +247,6 @@ const readAll = async (p: Pipeline, items: AsyncIterator<ReadItem>): Promise<voi
     if (item.kind === 'long') await takeLong(p, item);
     else await takeLine(p, item);
   }
-};
-
-const exitStatus = (run: RunState, earlier: DoneCounts): number => {
-  if (run.stop?.cause === 'SIGINT') return EXIT_SIGINT;
-  if (run.stop?.cause === 'SIGTERM') return EXIT_SIGTERM;
-  if (run.stop || run.lost.length) return EXIT_NOT_DELIVERED;
-  return notDelivered(run.counts) + earlierNotDelivered(earlier) > 0 ? EXIT_NOT_DELIVERED : EXIT_OK;
 };
 
 /** Every line of the input is done (delivered, or kept in --failed-out): the journal has nothing left to resume. */

@@ -1,7 +1,9 @@
 import { sendRequest } from '../../cloud/sender';
 import type { KissmetricsRequest, SendOptions, SendOutcome } from '../../cloud/types';
 import { MAX_FAILED_LINES_IN_A_ROW, UNREACHABLE_ERRORS } from '../constants';
-import { pathOf } from './translate';
+import type { DeliveredRequest } from './failedOut';
+import type { Origin } from './origin';
+import { pathOf, requestId } from './translate';
 
 /*
  * Stage 4, deliver: the requests of one line through the sender, one after the other. After each
@@ -86,3 +88,22 @@ export const failFast = (line: number, failedInARow: number, outcome: Failed, re
     return `the endpoint keeps failing: ${failedInARow} lines in a row were not delivered (the last: ${reason})`;
   return undefined;
 };
+
+/** The requests of a line not to send: the first `delivered` (an earlier run), and those a replayed reasons file lists. */
+export const skipOf = (requests: KissmetricsRequest[], delivered: number, origin: Origin | undefined): Set<number> => {
+  const skip = new Set<number>();
+  for (let i = 0; i < Math.min(delivered, requests.length); i++) skip.add(i);
+  const before = new Set(origin?.delivered.map((d) => d.id));
+  if (before.size)
+    requests.forEach((request, i) => {
+      if (before.has(requestId(request, i))) skip.add(i);
+    });
+  return skip;
+};
+
+/** The requests of a line delivered (by index), as the reasons file lists them. */
+export const deliveredList = (requests: KissmetricsRequest[], indexes: number[]): DeliveredRequest[] =>
+  indexes.flatMap((index) => {
+    const request = requests[index];
+    return request ? [{ request: index + 1, path: pathOf(request.endpoint), id: requestId(request, index) }] : [];
+  });

@@ -1,13 +1,20 @@
 import type { Writable } from 'node:stream';
 import { redact } from '../../cloud/sender';
 import type { KissmetricsRequest } from '../../cloud/types';
-import { MAX_ECHOED_FAILURES, REASONS_SUFFIX } from '../constants';
+import {
+  EXIT_NOT_DELIVERED,
+  EXIT_OK,
+  EXIT_SIGINT,
+  EXIT_SIGTERM,
+  MAX_ECHOED_FAILURES,
+  REASONS_SUFFIX,
+} from '../constants';
 import { write } from '../files';
 import { escapeControls, plural, shellCommand } from '../text';
 import type { DoneCounts } from './journal';
 import { notDelivered, progressOn } from './progress';
 import type { Counts, Progress } from './progress';
-import type { Stop } from './run';
+import type { RunState, Stop } from './run';
 
 /*
  * Stage 6, report: what the person at the terminal sees. Progress while the run goes, each line not
@@ -220,3 +227,11 @@ export const replayHint = (inv: Invocation, failedOut: string, target: string): 
   `  (the reasons next to ${failedOut} say which requests were delivered: a replay sends only the others)`,
   ...(inv.keyFromEnv ? [] : [KEY_NOTE]),
 ];
+
+/** The exit status of a run: how it stopped, and whether every line (of every run of its journal) was delivered. */
+export const exitStatus = (run: RunState, earlier: DoneCounts): number => {
+  if (run.stop?.cause === 'SIGINT') return EXIT_SIGINT;
+  if (run.stop?.cause === 'SIGTERM') return EXIT_SIGTERM;
+  if (run.stop || run.lost.length) return EXIT_NOT_DELIVERED;
+  return notDelivered(run.counts) + earlierNotDelivered(earlier) > 0 ? EXIT_NOT_DELIVERED : EXIT_OK;
+};

@@ -1,4 +1,5 @@
-import { deliverLine, failFast, failureReason } from '../../../src/cli/send/deliver';
+import { deliverLine, deliveredList, failFast, failureReason, skipOf } from '../../../src/cli/send/deliver';
+import { requestId } from '../../../src/cli/send/translate';
 import type { Failed, LineDelivery } from '../../../src/cli/send/deliver';
 import type { KissmetricsRequest } from '../../../src/cloud/types';
 import { stubFetch } from '../../cloud/stubFetch';
@@ -147,5 +148,33 @@ describe('deliver stage: fail fast', () => {
     ['a reset connection', failed('ECONNRESET, after 5 attempts', { error: 'ECONNRESET' }), 1, undefined],
   ])('%s', (_name, outcome, inARow, message) => {
     expect(failFast(7, inARow, outcome, 'line 7 failed')).toBe(message);
+  });
+});
+
+describe('deliver stage: requests delivered before', () => {
+  const requests = [request('/e', 1), request('/s', 2), request('/s', 3)];
+  const listed = (indexes: number[]) => deliveredList(requests, indexes);
+
+  it('lists the requests delivered as the reasons file says them: number, path, id', () => {
+    expect(listed([0, 2])).toEqual([
+      { request: 1, path: '/e', id: requestId(requests[0] ?? request('/e', 1), 0) },
+      { request: 3, path: '/s', id: requestId(requests[2] ?? request('/s', 3), 2) },
+    ]);
+  });
+
+  it.each<[string, number, number[], number[]]>([
+    ['nothing delivered before', 0, [], []],
+    ['the first two, by an earlier run of the journal', 2, [], [0, 1]],
+    ['those a replayed reasons file lists', 0, [0, 2], [0, 2]],
+    ['both', 1, [2], [0, 2]],
+  ])('skips %s', (_name, delivered, replayed, skipped) => {
+    const origin = { line: 9, delivered: listed(replayed) };
+    expect([...skipOf(requests, delivered, origin)].sort()).toEqual(skipped);
+  });
+
+  it('sends again a request the reasons file lists when the line no longer makes it', () => {
+    const origin = { line: 9, delivered: listed([1]) };
+    const edited = [request('/e', 1), request('/s', 20), request('/s', 3)];
+    expect([...skipOf(edited, 0, origin)]).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { emptyCounts } from '../../../src/cli/send/progress';
 import type { Counts } from '../../../src/cli/send/progress';
-import { Reporter, replayHint, replayTarget, resumeHint, summary } from '../../../src/cli/send/report';
+import { Reporter, exitStatus, replayHint, replayTarget, resumeHint, summary } from '../../../src/cli/send/report';
+import { newRunState } from '../../../src/cli/send/run';
+import type { Stop } from '../../../src/cli/send/run';
 import type { HintFacts, Invocation, SummaryFacts } from '../../../src/cli/send/report';
 
 const KEY = 'k'.repeat(40);
@@ -171,5 +173,26 @@ describe('report stage', () => {
     const bars = text.split(new RegExp(`\\r|\\n|${ESC}\\[[0-9;]*[A-Za-z]`)).filter((part) => part.includes('%'));
     expect(bars[bars.length - 1]).toMatch(/ 50% \| 5 lines \| 4 sent \| 1 not delivered \| \d+ lines\/s$/);
     expect(text).not.toContain('100%');
+  });
+});
+
+describe('exit status', () => {
+  const status = (over: Partial<Counts>, stop?: Stop, earlierFailed = 0, lost: number[] = []): number => {
+    const run = newRunState(counts(over));
+    run.stop = stop;
+    run.lost.push(...lost);
+    return exitStatus(run, { ...noEarlier, failed: earlierFailed });
+  };
+
+  it.each<[string, number, number]>([
+    ['every line delivered', status({ lines: 2, sent: 2 }), 0],
+    ['a line failed', status({ lines: 2, sent: 1, failed: 1 }), 1],
+    ['a line failed in an earlier run of the journal', status({ lines: 1, sent: 1 }, undefined, 1), 1],
+    ['a line lost to a write error', status({ lines: 1 }, undefined, 0, [1]), 1],
+    ['the endpoint kept failing', status({}, { cause: 'endpoint', message: 'x' }), 1],
+    ['Ctrl-C', status({}, { cause: 'SIGINT' }), 130],
+    ['SIGTERM', status({}, { cause: 'SIGTERM' }), 143],
+  ])('%s', (_name, code, expected) => {
+    expect(code).toBe(expected);
   });
 });
