@@ -114,8 +114,9 @@ Exit status:
   ${EXIT_SIGTERM}  terminated (SIGTERM)`;
 
 const SEND_HELP = `
---failed-out FILE gets every line not delivered, byte for byte (replay it with send FILE); why
-each line is there goes, in the same order, to FILE${REASONS_SUFFIX}. An existing non-empty FILE is
+--failed-out FILE gets every line not delivered, byte for byte; why each line is there, and which
+of its requests were delivered, goes in the same order to FILE${REASONS_SUFFIX}. Replay it with
+send FILE: what was delivered is not sent again. An existing non-empty FILE is
 refused unless --append-failed-out (or --state, for the run it belongs to).
 
 Every run keeps a journal of each request the endpoint acknowledged, durably: --state FILE, or
