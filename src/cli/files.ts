@@ -22,8 +22,9 @@ const idOf = (info: Stats): FileId => ({ dev: info.dev, ino: info.ino });
 export const sameFile = (a: FileId | undefined, b: FileId | undefined): boolean =>
   a !== undefined && a.dev === b?.dev && a.ino === b.ino;
 
+/** The code of a system error, read by shape: an error of another realm is not `instanceof Error`. */
 const codeOf = (error: unknown): unknown =>
-  error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).code : undefined;
 
 /** What is at `path`, following symlinks; undefined when nothing is. */
 export const statOrNothing = async (path: string): Promise<Stats | undefined> => {

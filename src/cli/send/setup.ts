@@ -265,6 +265,9 @@ const snapshot = (progress: Progress): Progress => ({
 
 const startJournal = async (paths: Paths, resume: Resume, failedOut: FailedOut | undefined): Promise<OpenJournal> => {
   const { saved } = resume;
+  // Lines a checkpoint sums up have their checksums only in the checksums file: without it, nothing can be checked.
+  const summedUp = saved ? saved.progress.done.size + saved.progress.partial.size > saved.recent.size : false;
+  if (summedUp && !paths.checksumsInfo) throw checksumsMissing(paths.state);
   const progress = saved?.progress ?? emptyProgress();
   // A journal that did not keep --failed-out owns only what this run writes there: never cut below it.
   if (!failedOutProgress(resume) && failedOut) {
