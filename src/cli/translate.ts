@@ -148,6 +148,7 @@ export const runTranslate = async (input: Input, options: TranslateOptions, io: 
       (value) => `${JSON.stringify({ line, [t.key]: value })}\n`,
     );
   }
+  input.close();
   if (document) await printDocument(t, document);
   return t.problems ? EXIT_NOT_DELIVERED : EXIT_OK;
 };
