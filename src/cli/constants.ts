@@ -47,8 +47,18 @@ export const MAX_ECHOED_FAILURES = 20;
 /** The reasons of `--failed-out FILE` go to `FILE` + this, one JSON record per line of FILE. */
 export const REASONS_SUFFIX = '.reasons.ndjson';
 
-/** `--state`: the input is recognised by a SHA-256 of its first bytes, this many at most. */
-export const FINGERPRINT_BYTES = 64 * 1024;
+/** The journal's checksums (the CRC-32 of each line it recorded) go to the journal's name + this. */
+export const CHECKSUMS_SUFFIX = '.checksums';
+/**
+ * A resume from stdin cannot read the input twice: lines not done that come before the last line
+ * the journal recorded are held until every recorded line is checked, this many bytes at most.
+ */
+export const MAX_RESUME_HELD_BYTES = 64 * 1024 * 1024;
+/**
+ * On Ctrl-C or SIGTERM, requests in flight get this long to be answered (and recorded: a resume
+ * does not send them again) before they are aborted; nothing new starts meanwhile.
+ */
+export const STOP_GRACE_MS = 5_000;
 /** `--state`: after this many bytes of progress records the file is rewritten as one checkpoint. */
 export const STATE_COMPACT_BYTES = 1024 * 1024;
 /**

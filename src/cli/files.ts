@@ -4,7 +4,6 @@ import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { FINGERPRINT_BYTES } from './constants';
 import type { Position } from './lines';
 import { START, reasonOf } from './lines';
 
@@ -23,8 +22,9 @@ const idOf = (info: Stats): FileId => ({ dev: info.dev, ino: info.ino });
 export const sameFile = (a: FileId | undefined, b: FileId | undefined): boolean =>
   a !== undefined && a.dev === b?.dev && a.ino === b.ino;
 
+/** The code of a system error, read by shape: an error of another realm is not `instanceof Error`. */
 const codeOf = (error: unknown): unknown =>
-  error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).code : undefined;
 
 /** What is at `path`, following symlinks; undefined when nothing is. */
 export const statOrNothing = async (path: string): Promise<Stats | undefined> => {
@@ -46,14 +46,30 @@ export interface Input {
   id?: FileId;
   /** Size in bytes when the input is a regular file, for a progress percentage. */
   sizeBytes?: number;
-  /** Whether `read` can start past the beginning without reading what comes before (a regular file). */
+  /** Whether `read` can start past the beginning, and be called again (a regular file). */
   seekable: boolean;
-  /** The first FINGERPRINT_BYTES bytes (fewer when the input is shorter), read once. */
-  head(): Promise<Buffer>;
-  /** The bytes from `from.offset` on; a stream that is not seekable always starts at its beginning. */
+  /** The bytes from `from.offset` on; a stream that is not seekable always goes on from where it is. */
   read(from?: Position): AsyncIterable<Buffer>;
   /** Stops reading at once: a pending read ends. */
   close(): void;
+}
+
+/** Bytes read at once from a file input. */
+const READ_CHUNK_BYTES = 64 * 1024;
+
+/** The bytes of an open file from `offset` on (from where it is, when it cannot seek), until it ends or `closed` is set. */
+async function* chunksOf(
+  handle: FileHandle,
+  offset: number | null,
+  closed: { value: boolean },
+): AsyncGenerator<Buffer> {
+  for (let at = offset; !closed.value;) {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK_BYTES, at);
+    if (bytesRead === 0) return;
+    if (at !== null) at += bytesRead;
+    yield buffer.subarray(0, bytesRead);
+  }
 }
 
 const fileInput = async (file: string): Promise<Input> => {
@@ -70,36 +86,24 @@ const fileInput = async (file: string): Promise<Input> => {
     throw new UsageError(`cannot read ${file}: it is a directory`);
   }
   const regular = info.isFile();
-  let stream: Readable | undefined;
-  let head: Promise<Buffer> | undefined;
+  const closed = { value: false };
   return {
     name: file,
     path: resolve(file),
     id: idOf(info),
     ...(regular ? { sizeBytes: info.size } : {}),
     seekable: regular,
-    head: () =>
-      (head ??= (async () => {
-        if (!regular) throw new Error('only a regular file can be fingerprinted before it is read');
-        const buffer = Buffer.alloc(FINGERPRINT_BYTES);
-        const { bytesRead } = await handle.read(buffer, 0, FINGERPRINT_BYTES, 0);
-        return buffer.subarray(0, bytesRead);
-      })()),
-    read: (from = START) => {
-      stream = handle.createReadStream({ start: regular ? from.offset : 0, autoClose: true });
-      return stream;
-    },
+    // Positional reads on the one handle: a file is read again from any offset, as often as asked.
+    read: (from = START) => chunksOf(handle, regular ? from.offset : null, closed),
     close: () => {
-      if (stream !== undefined) stream.destroy();
-      else void handle.close().catch(() => undefined);
+      if (closed.value) return;
+      closed.value = true;
+      void handle.close().catch(() => undefined);
     },
   };
 };
 
-/**
- * Stdin, whose first bytes can be looked at (for `--state`) before the lines are read: the
- * chunks read for the fingerprint are handed out again first.
- */
+/** Stdin: one stream, read once. */
 const stdinInput = (stdin: Readable): Input => {
   let id: FileId | undefined;
   try {
@@ -107,39 +111,11 @@ const stdinInput = (stdin: Readable): Input => {
   } catch {
     id = undefined;
   }
-  const iterator = stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const seen: Buffer[] = [];
-  let ended = false;
-  let head: Promise<Buffer> | undefined;
-  const pull = async (): Promise<Buffer | undefined> => {
-    if (ended) return undefined;
-    const next = await iterator.next();
-    if (next.done) {
-      ended = true;
-      return undefined;
-    }
-    return typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-  };
   return {
     name: '-',
     ...(id === undefined ? {} : { id }),
     seekable: false,
-    head: () =>
-      (head ??= (async () => {
-        let size = 0;
-        while (size < FINGERPRINT_BYTES) {
-          const chunk = await pull();
-          if (!chunk) break;
-          seen.push(chunk);
-          size += chunk.length;
-        }
-        return Buffer.concat(seen, size).subarray(0, FINGERPRINT_BYTES);
-      })()),
-    read: () =>
-      (async function* chunks(): AsyncGenerator<Buffer> {
-        for (let chunk = seen.shift(); chunk; chunk = seen.shift()) yield chunk;
-        for (let chunk = await pull(); chunk; chunk = await pull()) yield chunk;
-      })(),
+    read: () => stdin,
     close: () => {
       stdin.destroy();
     },

@@ -100,7 +100,11 @@ const BLANK = /^[ \t\r\n]*$/;
 /** What one line holds: nothing (blank), a JSON value, or the reason it is not one. */
 export type LineContent = { kind: 'blank' } | { kind: 'json'; value: unknown } | { kind: 'malformed'; reason: string };
 
-export const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** The message of what was thrown, read by shape: an error of another realm is not `instanceof Error`. */
+export const reasonOf = (error: unknown): string => {
+  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : String(error);
+};
 
 /**
  * Reads one line as JSON. A trailing `\r` (CRLF files) and, at the very start of the input, a

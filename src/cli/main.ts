@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   DEFAULT_CONCURRENCY,
@@ -23,11 +24,12 @@ import {
   REASONS_SUFFIX,
 } from './constants';
 import { UsageError, openInput } from './files';
+import { commandPrefix } from './invocation';
 import { reasonOf } from './lines';
 import { runSend } from './send';
 import { addServeCommand } from './serve';
 import type { Invocation } from './send';
-import { openSendFiles } from './setup';
+import { openSendFiles, ownJournalName } from './send/setup';
 import { escapeControls } from './text';
 import { runTranslate } from './translate';
 
@@ -124,18 +126,22 @@ Exit status:
   ${EXIT_SIGTERM}  terminated (SIGTERM)`;
 
 const SEND_HELP = `
---failed-out FILE gets every line not delivered, byte for byte (replay it with send FILE); why
-each line is there goes, in the same order, to FILE${REASONS_SUFFIX}. An existing non-empty FILE is
+--failed-out FILE gets every line not delivered, byte for byte; why each line is there, and which
+of its requests were delivered, goes in the same order to FILE${REASONS_SUFFIX}. Replay it with
+send FILE: what was delivered is not sent again. An existing non-empty FILE is
 refused unless --append-failed-out (or --state, for the run it belongs to).
 
---state FILE remembers, durably, which lines are done: after any stop (Ctrl-C, SIGTERM, a crash)
-run the very same command again and it continues where it stopped; at most --concurrency lines
-that were in flight are sent twice. Without --state, the summary prints a resume command.
+Every run keeps a journal of each request the endpoint acknowledged, durably: --state FILE, or
+one send names on stderr in the current folder (removed once every line is done). After any stop
+(Ctrl-C, SIGTERM, a crash) the resume command printed (the same command with --state) sends
+exactly what was not acknowledged; only after a crash may the requests then in flight (at most
+--concurrency) be sent again. A resume refuses an input that changed since.
 
 Lines of the same person (userId, else anonymousId; alias and identify: both ids) are sent in
 input order at any concurrency. send stops after ${MAX_FAILED_LINES_IN_A_ROW} lines in a row fail, or when the endpoint
-refuses connections. Ctrl-C (SIGINT) and SIGTERM stop reading, abort what is in flight, print
-the summary and how to resume; a second signal quits at once.
+refuses connections. Ctrl-C (SIGINT) and SIGTERM stop reading, give the requests in flight a few
+seconds to be answered, print the summary and how to resume; a second signal quits at once.
+Redirects are never followed: the API key only goes to --endpoint.
 ${EXIT_STATUS_HELP}`;
 
 /**
@@ -159,6 +165,25 @@ const stopSignals = (): AbortSignal => {
   return controller.signal;
 };
 
+/** How this run was started, for the commands it prints: never with the API key. */
+const invocationOf = (flags: SendFlags, keyFromEnv: boolean): Invocation => ({
+  command: commandPrefix({
+    modulePath: realpathSync(fileURLToPath(import.meta.url)),
+    argv1: process.argv[1],
+    cwd: process.cwd(),
+  }),
+  options: [
+    ...(flags.endpoint === undefined ? [] : ['--endpoint', flags.endpoint]),
+    ...(flags.concurrency === DEFAULT_CONCURRENCY ? [] : ['--concurrency', String(flags.concurrency)]),
+    ...(flags.prefixProperties ? ['--prefix-properties'] : []),
+    ...(flags.naming === DEFAULT_NAMING ? [] : ['--naming', flags.naming]),
+    ...(flags.maxAttempts === undefined ? [] : ['--max-attempts', String(flags.maxAttempts)]),
+    ...(flags.timeoutMs === undefined ? [] : ['--timeout-ms', String(flags.timeoutMs)]),
+  ],
+  keyFromEnv,
+  ...(flags.failedOut === undefined ? {} : { failedOutPath: flags.failedOut }),
+});
+
 const program = new Command(COMMAND_NAME)
   .description('Translate RudderStack events for Kissmetrics, and send them server to server.')
   .version(version())
@@ -173,8 +198,8 @@ program
   .addOption(new Option('--mode <mode>', 'what to print').choices(['device', 'cloud']).default('device'))
   .addOption(apiKeyOption(`API key shown in cloud requests (default: ${PLACEHOLDER_API_KEY})`))
   .addOption(prefixOption())
-  .addOption(endpointOption())
   .addOption(namingOption())
+  .addOption(endpointOption())
   .addHelpText('after', EXIT_STATUS_HELP)
   .action(async (file: string | undefined, _options: unknown, command: Command) => {
     const flags = command.opts<TranslateFlags>();
@@ -241,7 +266,10 @@ program
     const opened = await openSendFiles(input, {
       apiKey,
       prefixProperties: flags.prefixProperties,
+      naming: flags.naming,
       appendFailedOut: flags.appendFailedOut,
+      dryRun: flags.dryRun,
+      ownJournal: () => ownJournalName(new Date(), process.pid),
       ...(endpoint === undefined ? {} : { endpoint }),
       ...(flags.failedOut === undefined ? {} : { failedOut: flags.failedOut }),
       ...(flags.state === undefined ? {} : { state: flags.state }),
@@ -249,19 +277,7 @@ program
       input.close();
       throw error;
     });
-    const invocation: Invocation = {
-      options: [
-        ...(flags.endpoint === undefined ? [] : ['--endpoint', flags.endpoint]),
-        ...(flags.concurrency === DEFAULT_CONCURRENCY ? [] : ['--concurrency', String(flags.concurrency)]),
-        ...(flags.prefixProperties ? ['--prefix-properties'] : []),
-        ...(flags.naming === DEFAULT_NAMING ? [] : ['--naming', flags.naming]),
-        ...(flags.maxAttempts === undefined ? [] : ['--max-attempts', String(flags.maxAttempts)]),
-        ...(flags.timeoutMs === undefined ? [] : ['--timeout-ms', String(flags.timeoutMs)]),
-      ],
-      keyFromEnv: command.getOptionValueSource('apiKey') === 'env',
-      ...(flags.failedOut === undefined ? {} : { failedOutPath: flags.failedOut }),
-      ...(flags.state === undefined ? {} : { statePath: flags.state }),
-    };
+    const invocation = invocationOf(flags, command.getOptionValueSource('apiKey') === 'env');
     process.exitCode = await runSend(
       input,
       {
@@ -274,7 +290,7 @@ program
         invocation,
         ...(endpoint === undefined ? {} : { endpoint }),
         ...(opened.failedOut ? { failedOut: opened.failedOut } : {}),
-        ...(opened.state ? { state: opened.state } : {}),
+        ...(opened.journal ? { journal: opened.journal } : {}),
         ...(flags.maxAttempts === undefined ? {} : { maxAttempts: flags.maxAttempts }),
         ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
       },

@@ -1,43 +1,41 @@
-import type { Writable } from 'node:stream';
-import { requestsFor } from '../cloud/requests';
-import { redact, sendRequests } from '../cloud/sender';
-import { leftOut } from '../rules/messages';
-import { newBudget } from '../rules/properties';
-import type { CloudConfig, KissmetricsRequest, SendOptions, SendOutcome } from '../cloud/types';
-import {
-  COMMAND_NAME,
-  EXIT_NOT_DELIVERED,
-  EXIT_OK,
-  EXIT_SIGINT,
-  EXIT_SIGTERM,
-  MAX_ECHOED_FAILURES,
-  MAX_FAILED_LINES_IN_A_ROW,
-  MAX_LINE_BYTES,
-  MAX_PENDING_BYTES,
-  PENDING_LINES_PER_SLOT,
-  UNREACHABLE_ERRORS,
-} from './constants';
-import type { FailedOut, Reason, Recorded, Sizes } from './failedOut';
-import { WriteError } from './failedOut';
-import { write } from './files';
+import { existsSync } from 'node:fs';
+import type { CloudConfig, KissmetricsRequest, SendOptions } from '../cloud/types';
+import { MAX_PENDING_BYTES, PENDING_LINES_PER_SLOT, STOP_GRACE_MS } from './constants';
 import type { Input } from './files';
-import { START, readLine, reasonOf, splitLines } from './lines';
-import type { LongLinePiece, Position, RawLine } from './lines';
-import { emptyCounts, notDelivered, progressOn } from './progress';
-import type { Counts } from './progress';
-import { Scheduler, peopleOf } from './schedule';
-import type { DoneCounts, DoneKind, DoneRecord, StateJournal } from './state';
-import { escapeControls, plural, shellCommand } from './text';
+import { deliverLine, deliveredList, failFast, failureReason, skipOf } from './send/deliver';
+import type { Delivery } from './send/deliver';
+import type { FailedOut, Reason, Recorded } from './send/failedOut';
+import { noCounts } from './send/journal';
+import type { DoneCounts } from './send/journal';
+import { Scheduler } from './send/order';
+import { replayOf } from './send/origin';
+import type { Origins } from './send/origin';
+import { emptyCounts, notDelivered } from './send/progress';
+import { readLines } from './send/read';
+import type { Line, LongLine, ReadItem } from './send/read';
+import { Recorder } from './send/record';
+import {
+  Reporter,
+  earlierNotDelivered,
+  exitStatus,
+  replayHint,
+  replayTarget,
+  resumeCommand,
+  resumeHint,
+  summary,
+} from './send/report';
+import type { Invocation, Io } from './send/report';
+import { newRunState, stopped } from './send/run';
+import type { LineJob, LineRef, RunState, Stop } from './send/run';
+import type { OpenJournal } from './send/setup';
+import { translateLine } from './send/translate';
 
-/** How this run was started, to print the command that resumes it (never with the API key). */
-export interface Invocation {
-  /** Options of this run, without the API key, the input, --failed-out, --append-failed-out and --state. */
-  options: string[];
-  /** The key came from KISSMETRICS_API_KEY, which a resumed run finds again. */
-  keyFromEnv: boolean;
-  failedOutPath?: string;
-  statePath?: string;
-}
+/*
+ * `send`: read → translate → order → deliver → record → report. Each stage is a module of
+ * ./send/; this file only wires them, passing one `Pipeline` object from stage to stage.
+ */
+
+export type { Invocation } from './send/report';
 
 export interface SendCommandOptions {
   apiKey: string;
@@ -51,506 +49,328 @@ export interface SendCommandOptions {
   timeoutMs?: number;
   /** Where undelivered lines go, already open. */
   failedOut?: FailedOut;
-  /** Durable progress (`--state`), already open; its progress says what earlier runs did. */
-  state?: StateJournal;
-  /** Aborted with reason `'SIGINT'` or `'SIGTERM'`: reading stops, what is in flight is aborted. */
+  /** The journal, already open (every run but a dry run has one). */
+  journal?: OpenJournal;
+  /** Aborted with reason `'SIGINT'` or `'SIGTERM'`: the run stops cleanly. */
   signal?: AbortSignal;
   invocation: Invocation;
 }
 
-interface Io {
-  stdout: Writable;
-  stderr: NodeJS.WriteStream;
+/** Everything a run's stages share: the run state and the stages themselves. */
+interface Pipeline {
+  run: RunState;
+  input: Input;
+  options: SendCommandOptions;
+  config: CloudConfig;
+  sendOptions: SendOptions;
+  report: Reporter;
+  record: Recorder;
+  order: Scheduler<LineJob>;
+  origins: Origins | undefined;
+  /** Cuts what is still in flight when a stop's grace is over. */
+  grace: NodeJS.Timeout | undefined;
 }
 
-/** Why a run stopped before the end of its input. */
-type Stop =
-  | { cause: 'SIGINT' }
-  | { cause: 'SIGTERM' }
-  | { cause: 'endpoint'; message: string }
-  | { cause: 'write'; message: string };
+/** The send config: the destination settings of this run. */
+const configOf = (options: SendCommandOptions): CloudConfig => ({
+  apiKey: options.apiKey,
+  prefixProperties: options.prefixProperties,
+  naming: options.naming,
+  ...(options.endpoint === undefined ? {} : { trackingHost: options.endpoint }),
+});
 
-/** A line on its way: what the scheduler runs. */
-interface LineJob {
-  line: number;
-  end: number;
-  bytes: Buffer;
-  requests: KissmetricsRequest[];
-  people: string[];
-  sizeBytes: number;
-}
+const sendOptionsOf = (options: SendCommandOptions, run: RunState): SendOptions => ({
+  signal: run.halt.signal,
+  finishSignal: run.finish.signal,
+  ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+  ...(options.timeoutMs === undefined ? {} : { requestTimeoutMs: options.timeoutMs }),
+});
 
-type Failed = Extract<SendOutcome, { result: 'failed' }>;
-
-const deliveryFailure = (outcomes: SendOutcome[]): { reason: string; outcome: Failed } | undefined => {
-  const index = outcomes.findIndex((o) => o.result === 'failed');
-  const failed = outcomes[index];
-  if (failed?.result !== 'failed') return undefined;
-  let path = '?';
-  try {
-    path = new URL(failed.request.endpoint).pathname;
-  } catch {
-    // The sender reported the bad endpoint in its reason.
-  }
-  // A replay of the line re-sends these: say so, as Kissmetrics would count a recorded event twice.
-  const before = index === 0 ? '' : index === 1 ? '; request 1 was delivered' : `; requests 1-${index} were delivered`;
-  return {
-    reason: `request ${index + 1} of ${outcomes.length} (${failed.request.method} ${path}) failed: ${failed.reason}${before}`,
-    outcome: failed,
-  };
+/**
+ * Stops the run once: reading ends, nothing new starts, lines waiting are left for the resume.
+ * Requests in flight get STOP_GRACE_MS to be answered (and recorded), except after a write error.
+ */
+const stopRun = (p: Pipeline, reason: Stop): void => {
+  if (p.run.stop) return;
+  p.run.stop = reason;
+  p.run.finish.abort();
+  p.input.close();
+  p.run.counts.notSent += p.order.stop().length;
+  if (reason.cause === 'write') p.run.halt.abort();
+  else
+    p.grace = setTimeout(() => {
+      p.run.halt.abort();
+    }, STOP_GRACE_MS).unref();
 };
 
-const row = (name: string, n: number, note?: string): string =>
-  `  ${`${name}:`.padEnd(17)}${String(n).padStart(9)}${note ? `  (${note})` : ''}`;
+const interrupt = (p: Pipeline): void => {
+  const terminated = p.options.signal?.reason === 'SIGTERM';
+  p.report.say(
+    `${terminated ? 'terminated (SIGTERM)' : 'interrupted'}: stopping; requests in flight get up to ` +
+      `${STOP_GRACE_MS / 1000} s to be answered, the rest is left for the resume (a second signal quits at once)`,
+  );
+  stopRun(p, terminated ? { cause: 'SIGTERM' } : { cause: 'SIGINT' });
+};
 
-const earlierNotDelivered = (c: DoneCounts): number => c.malformed + c.untranslatable + c.failed;
+const stopOnWriteError = (p: Pipeline, message: string): void => {
+  if (!p.run.stop) p.report.say(`stopping: ${message}`);
+  stopRun(p, { cause: 'write', message });
+};
 
-/** A short list of line numbers: `3, 7, 12 and 40 more`. */
-const lineList = (lines: number[]): string => {
-  const shown = lines.slice(0, MAX_ECHOED_FAILURES).join(', ');
-  return lines.length > MAX_ECHOED_FAILURES ? `${shown} and ${lines.length - MAX_ECHOED_FAILURES} more` : shown;
+/** A line not delivered: said, and recorded; resolves once it is written, with its durable record. */
+const rejectLine = (p: Pipeline, ref: LineRef, why: Reason): Promise<Recorded> => {
+  p.report.echo(ref.label, why.reason);
+  return p.record.reject(ref, why);
+};
+
+/** A line whose delivery failed: counted, maybe the end of the run, and recorded with what was delivered. */
+const failedLine = async (p: Pipeline, job: LineJob, delivery: Delivery & { kind: 'failed' }): Promise<void> => {
+  const { run } = p;
+  const { outcome } = delivery;
+  run.counts.failed++;
+  if (!outcome.retryable) run.counts.notRetryable++;
+  run.failedInARow++;
+  const done = [...job.skip, ...delivery.delivered].sort((a, b) => a - b);
+  const reason = failureReason(delivery.index, job.requests.length, outcome, done);
+  const message = stopped(run) ? undefined : failFast(job.label, run.failedInARow, outcome, reason);
+  if (message !== undefined) {
+    p.report.say(`stopping: ${message}`);
+    stopRun(p, { cause: 'endpoint', message });
+  }
+  const why: Reason = {
+    line: job.label,
+    kind: 'failed',
+    reason,
+    requests: job.requests.length,
+    delivered: deliveredList(job.requests, done),
+  };
+  await (
+    await rejectLine(p, job, why)
+  ).after;
+};
+
+/** Stages 4 and 5 for one line: its requests through the sender, each acknowledgement recorded. */
+const deliverJob = async (p: Pipeline, job: LineJob, sent: () => void): Promise<void> => {
+  const { run } = p;
+  const delivery = await deliverLine({
+    requests: job.requests,
+    skip: job.skip,
+    options: p.sendOptions,
+    acknowledged: (count) => p.record.partial(job, count),
+    stopping: () => stopped(run),
+  });
+  sent();
+  run.counts.requests += delivery.delivered.length;
+  run.counts.retried += delivery.retries;
+  if (delivery.kind === 'failed') return failedLine(p, job, delivery);
+  if (delivery.kind === 'stopped') {
+    // What was acknowledged is in the journal: the resume goes on from the first request that was not.
+    run.counts.notSent++;
+    return;
+  }
+  run.counts.sent++;
+  run.failedInARow = 0;
+  await p.record.done(job, 'sent');
+};
+
+/** A line to send: printed in a dry run, otherwise handed to the order stage (reading waits while it is full). */
+const sendLine = async (
+  p: Pipeline,
+  ref: LineRef,
+  work: { requests: KissmetricsRequest[]; people: string[] },
+  skip: Set<number>,
+): Promise<void> => {
+  const { counts } = p.run;
+  const requests = work.requests.filter((_, i) => !skip.has(i));
+  if (p.options.dryRun) {
+    counts.sent++;
+    counts.requests += requests.length;
+    await p.report.printRequests(ref.label, requests);
+    return;
+  }
+  p.order.add({ ...ref, requests: work.requests, skip, people: work.people, sizeBytes: ref.bytes.length * 2 });
+  await p.order.room();
+};
+
+/** Stages 2 and 3 for one line: translated, then recorded at once or handed to the order stage. */
+const takeLine = async (p: Pipeline, line: Line): Promise<void> => {
+  const { counts } = p.run;
+  const origin = await p.origins?.at(line.number);
+  const ref: LineRef = {
+    line: line.number,
+    label: origin?.line ?? line.number,
+    end: line.end,
+    bytes: line.bytes,
+    crc: line.crc,
+  };
+  const work = translateLine(line, p.config);
+  if (work.kind === 'blank') {
+    p.record.track(p.record.done(ref, 'blank'));
+    return;
+  }
+  counts.lines++;
+  if (work.kind === 'malformed' || work.kind === 'untranslatable') {
+    counts[work.kind]++;
+    p.record.track((await rejectLine(p, ref, { line: ref.label, kind: work.kind, reason: work.reason })).after);
+    return;
+  }
+  if (work.trimmed !== undefined) p.report.trimmed(counts, ref.label, work.trimmed);
+  if (work.kind === 'nothing') {
+    counts.nothingToSend++;
+    p.record.track(p.record.done(ref, 'nothing'));
+    return;
+  }
+  await sendLine(p, ref, work, skipOf(work.requests, line.delivered, origin));
+};
+
+/** A line longer than an event can be: malformed, kept whole in --failed-out without being held. */
+const takeLong = async (p: Pipeline, long: LongLine): Promise<void> => {
+  const origin = await p.origins?.at(long.number);
+  const label = origin?.line ?? long.number;
+  p.run.counts.lines++;
+  p.run.counts.malformed++;
+  const reason = await p.record.rejectLong(long, label);
+  if (reason) p.report.echo(label, reason.reason);
+};
+
+/** Reads every line (stage 1) and passes each on, until the input ends or the run stops. */
+const readAll = async (p: Pipeline, items: AsyncIterator<ReadItem>): Promise<void> => {
+  while (!stopped(p.run)) {
+    let next: IteratorResult<ReadItem>;
+    try {
+      next = await items.next();
+    } catch (error) {
+      // Closing the input on a stop may end a pending read with an error.
+      if (stopped(p.run)) break;
+      throw error;
+    }
+    if (next.done) break;
+    const item = next.value;
+    p.report.update(p.run.counts, item.kind === 'line' ? item.end : item.start);
+    if (item.kind === 'long') await takeLong(p, item);
+    else await takeLine(p, item);
+  }
+};
+
+/** Every line of the input is done (delivered, or kept in --failed-out): the journal has nothing left to resume. */
+const complete = (p: Pipeline): boolean => {
+  const progress = p.options.journal?.journal.progress;
+  if (!progress || stopped(p.run) || p.run.lost.length) return false;
+  return progress.partial.size === 0 && progress.done.firstGap().line > p.run.seen.line;
+};
+
+/** The summary, and the command that goes on from here: the resume, or the replay of --failed-out. */
+const closingText = (p: Pipeline, earlier: DoneCounts, finished: boolean): string[] => {
+  const { options, run, input } = p;
+  const { failedOut, journal, invocation } = options;
+  const reasonsName = failedOut?.reasons ? { reasonsName: failedOut.reasons.name } : {};
+  const facts = {
+    dryRun: options.dryRun,
+    ...(failedOut ? { failedOut: { name: failedOut.lines.name, ...reasonsName } } : {}),
+    earlier,
+  };
+  const report = summary(run.counts, facts, run.stop, run.lost);
+  if (!journal) return report;
+  if (!finished) {
+    return [...report, ...resumeHint({ invocation, input: inputFacts(input), journal: journal.path })];
+  }
+  const kept = notDelivered(run.counts) + earlierNotDelivered(earlier);
+  if (!failedOut || invocation.failedOutPath === undefined || kept === 0) return report;
+  const target = replayTarget(invocation.failedOutPath, existsSync);
+  return [...report, ...replayHint(invocation, invocation.failedOutPath, target)];
+};
+
+/** Names the journal `send` keeps itself, and the command that goes on after any stop, a crash included. */
+const journalNotice = (input: Input, options: SendCommandOptions, journal: string): string[] => [
+  `journal: ${journal} records every request acknowledged; it is removed once every line is done`,
+  `  after any stop, even a crash, go on with: ${resumeCommand({ invocation: options.invocation, input: inputFacts(input), journal })}`,
+];
+
+const inputFacts = (input: Input): { name: string; path?: string } => ({
+  name: input.name,
+  ...(input.path === undefined ? {} : { path: input.path }),
+});
+
+/** The bytes of the input accounted for: the contiguous part the journal holds as done, or what was read. */
+const bytesDone = (p: Pipeline): number =>
+  p.options.journal?.journal.progress.done.firstGap().offset ?? p.run.seen.offset;
+
+/** Builds the pipeline of one run: the stages, wired to one run state. */
+const pipelineOf = (input: Input, options: SendCommandOptions, io: Io, origins: Origins | undefined): Pipeline => {
+  const run = newRunState(emptyCounts());
+  const { failedOut, journal } = options;
+  const p: Pipeline = {
+    run,
+    input,
+    options,
+    config: configOf(options),
+    sendOptions: sendOptionsOf(options, run),
+    report: new Reporter(io, options.apiKey, input.sizeBytes, failedOut?.lines.name),
+    record: new Recorder(
+      run,
+      {
+        ...(failedOut ? { failedOut } : {}),
+        ...(journal ? { journal: journal.journal } : {}),
+        journalName: journal?.path ?? '--state',
+      },
+      (message) => {
+        stopOnWriteError(p, message);
+      },
+    ),
+    order: new Scheduler<LineJob>({
+      concurrency: options.concurrency,
+      maxPendingJobs: options.concurrency * PENDING_LINES_PER_SLOT,
+      maxPendingBytes: MAX_PENDING_BYTES,
+      run: (job, sent) => deliverJob(p, job, sent),
+    }),
+    origins,
+    grace: undefined,
+  };
+  return p;
 };
 
 /**
  * Streams NDJSON RudderStack events to Kissmetrics. Each line is parsed (big integers kept exact),
  * translated and handed to a scheduler that sends lines of the same person in input order and
  * lines of different people in parallel, `concurrency` at most; reading pauses while
- * PENDING_LINES_PER_SLOT × `concurrency` lines wait. Lines not delivered go, byte for byte, to
- * `--failed-out`. With `--state`, each finished line is recorded durably before its slot is freed.
- * Stops early on a signal, a failing endpoint or a write error, and then says how to resume.
- * Returns the exit status.
+ * PENDING_LINES_PER_SLOT × `concurrency` lines wait. Every request acknowledged is recorded
+ * durably in the journal before the next request of its line; lines not delivered go, byte for
+ * byte, to `--failed-out`. Stops early on a signal, a failing endpoint or a write error, and then
+ * prints the command that resumes. Returns the exit status.
  */
 export const runSend = async (input: Input, options: SendCommandOptions, io: Io): Promise<number> => {
-  const config: CloudConfig = {
-    apiKey: options.apiKey,
-    prefixProperties: options.prefixProperties,
-    naming: options.naming,
-    ...(options.endpoint === undefined ? {} : { trackingHost: options.endpoint }),
+  const replay = await replayOf(input);
+  const p = pipelineOf(input, options, io, replay && 'origins' in replay ? replay.origins : undefined);
+  const { journal } = options;
+  const earlier = journal?.recorded?.progress.counts ?? noCounts();
+  p.run.counts.doneBefore = journal?.recorded?.progress.done.size ?? 0;
+  if (journal?.own) for (const line of journalNotice(input, options, journal.path)) p.report.say(line);
+  if (replay && 'warning' in replay) p.report.say(replay.warning);
+  const onSignal = (): void => {
+    interrupt(p);
   };
-  const { failedOut, state } = options;
-  const counts = emptyCounts();
-  const earlier: DoneCounts = { ...(state?.progress.counts ?? emptyDone()) };
-  counts.doneBefore = state?.progress.done.size ?? 0;
-  const progress = progressOn(io.stderr, input.sizeBytes);
-  /** Every text for the terminal: control characters escaped, the API key never shown. */
-  const say = (text: string): void => {
-    progress.log(escapeControls(redact(text, [options.apiKey])));
-  };
-
-  // Aborted on any stop: the sender ends its waits and attempts at once.
-  const halt = new AbortController();
-  let stop: Stop | undefined;
-  // Read through a function where TypeScript would not see the closures that set it.
-  const stopped = (): Stop | undefined => stop;
-  const stopWith = (reason: Stop): void => {
-    if (stop) return;
-    stop = reason;
-    halt.abort();
-    input.close();
-    const waiting = scheduler.stop();
-    // With --state, lines not sent are simply not done; without, they are accounted for here.
-    for (const job of waiting) chore(notSent(job));
-  };
-  const interrupt = (): void => {
-    const terminated = options.signal?.reason === 'SIGTERM';
-    say(
-      `${terminated ? 'terminated (SIGTERM)' : 'interrupted'}: stopping; ` +
-        (state ? 'the lines not sent are left for the next run' : 'the lines in flight are reported as not sent'),
-    );
-    stopWith(terminated ? { cause: 'SIGTERM' } : { cause: 'SIGINT' });
-  };
-
-  const sendOptions: SendOptions = {
-    onRetry: () => {
-      counts.retried++;
-    },
-    signal: halt.signal,
-    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-    ...(options.timeoutMs === undefined ? {} : { requestTimeoutMs: options.timeoutMs }),
-  };
-
-  // Every durable-record promise, so that the run ends only after the last is settled.
-  const chores = new Set<Promise<unknown>>();
-  const chore = (task: Promise<unknown>): void => {
-    const tracked = task.catch(writeFailed).finally(() => chores.delete(tracked));
-    chores.add(tracked);
-  };
-  /** Lines that could not be recorded anywhere after a write error: named in the summary. */
-  const lost: number[] = [];
-  function writeFailed(error: unknown): void {
-    const message = error instanceof WriteError ? error.message : `cannot write ${stateName()}: ${reasonOf(error)}`;
-    if (!stop) say(`stopping: ${message}`);
-    stopWith({ cause: 'write', message });
-  }
-  const stateName = (): string => options.invocation.statePath ?? '--state';
-
-  /** Records a finished line in --state; a write error there stops the run (the line is sent again next time). */
-  const commit = (record: DoneRecord): Promise<void> =>
-    state ? state.commit(record).catch(writeFailed) : Promise.resolve();
-
-  let echoed = 0;
-  const echo = (line: number, reason: string): void => {
-    if (!failedOut || echoed < MAX_ECHOED_FAILURES) say(`line ${line}: ${reason}`);
-    else if (echoed === MAX_ECHOED_FAILURES) say(`… further lines not delivered are only in ${failedOut.lines.name}`);
-    echoed++;
-  };
-
-  /**
-   * A line not delivered: echoed, written to --failed-out and, with --state, recorded as done
-   * (without --failed-out it is not done: the next run with the same --state tries it again).
-   * Resolves once the line is written, with the promise of its durable record; a write error
-   * stops the run and names the line.
-   */
-  const reject = async (raw: { line: number; end: number; bytes: Buffer }, why: Reason): Promise<Recorded> => {
-    echo(raw.line, why.reason);
-    const none = { after: Promise.resolve() };
-    if (!failedOut) {
-      keptNowhere(raw.line);
-      return none;
-    }
-    if (stop?.cause === 'write') {
-      lost.push(raw.line);
-      return none;
-    }
-    const kind: DoneKind | undefined = why.kind === 'not sent' ? undefined : why.kind;
-    const durable = (sizes: Sizes): Promise<void> =>
-      kind && state ? commit({ kind, line: raw.line, end: raw.end, ...sizes }) : Promise.resolve();
-    try {
-      return await failedOut.record(raw.bytes, why, durable);
-    } catch (error) {
-      lost.push(raw.line);
-      writeFailed(error);
-      return none;
-    }
-  };
-
-  /**
-   * Without --failed-out, the first line not delivered and how many there are: a resume command
-   * starts there (numbers only, not a list: a file may have millions of malformed lines).
-   */
-  const undelivered = { first: Infinity, count: 0 };
-  function keptNowhere(line: number): void {
-    undelivered.first = Math.min(undelivered.first, line);
-    undelivered.count++;
-  }
-
-  /** A line in flight or waiting when the run stopped. */
-  const notSent = async (job: LineJob): Promise<void> => {
-    counts.notSent++;
-    // With --state the line is simply not done: the next run sends it.
-    if (state) return;
-    if (!failedOut) {
-      keptNowhere(job.line);
-      return;
-    }
-    await (
-      await reject(job, { line: job.line, kind: 'not sent', reason: `not sent: ${stopText()}` })
-    ).after;
-  };
-  const stopText = (): string =>
-    stop?.cause === 'SIGINT'
-      ? 'interrupted'
-      : stop?.cause === 'SIGTERM'
-        ? 'terminated'
-        : stop?.cause === 'endpoint'
-          ? 'the endpoint was failing'
-          : 'the run stopped on a write error';
-
-  let failedInARow = 0;
-  const deliver = async (job: LineJob, sent: () => void): Promise<void> => {
-    const outcomes = await sendRequests(job.requests, sendOptions);
-    sent();
-    const failure = deliveryFailure(outcomes);
-    const delivered = outcomes.filter((o) => o.result === 'delivered').length;
-    counts.requests += delivered;
-    if (!failure) {
-      counts.sent++;
-      failedInARow = 0;
-      await commit({ kind: 'sent', line: job.line, end: job.end });
-      return;
-    }
-    if (stopped() && halt.signal.aborted) {
-      await notSent(job);
-      return;
-    }
-    counts.failed++;
-    const { outcome } = failure;
-    if (!outcome.retryable) counts.notRetryable++;
-    failedInARow++;
-    const unreachable = outcome.error !== undefined && UNREACHABLE_ERRORS.has(outcome.error);
-    if (!stopped() && (unreachable || failedInARow >= MAX_FAILED_LINES_IN_A_ROW)) {
-      const message = unreachable
-        ? `the endpoint cannot be reached (${outcome.error ?? ''} on line ${job.line}, after its retries)`
-        : `the endpoint keeps failing: ${failedInARow} lines in a row were not delivered (the last: ${failure.reason})`;
-      say(`stopping: ${message}`);
-      stopWith({ cause: 'endpoint', message });
-    }
-    await (
-      await reject(job, { line: job.line, kind: 'failed', reason: failure.reason })
-    ).after;
-  };
-
-  const scheduler = new Scheduler<LineJob>({
-    concurrency: options.concurrency,
-    maxPendingJobs: options.concurrency * PENDING_LINES_PER_SLOT,
-    maxPendingBytes: MAX_PENDING_BYTES,
-    run: deliver,
-  });
-
-  if (options.signal?.aborted) interrupt();
-  options.signal?.addEventListener('abort', interrupt, { once: true });
-
-  // A resumed file is read from its first line not done; stdin, from its start, skipping what is done.
-  const from: Position = state && input.seekable ? state.progress.done.firstGap() : START;
-  const done = state?.progress.done;
-  const pieces = splitLines(input.read(from), MAX_LINE_BYTES, from)[Symbol.asyncIterator]();
-  /** The last line read whole: every line up to it is accounted for once the run ends. */
-  let lastRead = from.line - 1;
-
-  /** The bytes of a long line, from `first` to its last piece, whose end and size land in `last`. */
-  async function* longBytes(first: LongLinePiece, last: { end: number; size: number }): AsyncGenerator<Buffer> {
-    for (let piece = first; ;) {
-      yield piece.bytes;
-      if (piece.last) {
-        last.end = piece.end;
-        last.size = piece.size;
-        return;
-      }
-      const next = await pieces.next();
-      if (next.done || next.value.kind !== 'long') throw new Error(`line ${first.number} ended early`);
-      piece = next.value;
-    }
-  }
-
-  const tooLong = (line: number, size: number): Reason => ({
-    line,
-    kind: 'malformed',
-    reason: `longer than the ${MAX_LINE_BYTES} bytes an event can be (${size} bytes): not read`,
-  });
-
-  /** A line longer than MAX_LINE_BYTES: malformed, and passed to --failed-out piece by piece, never held whole. */
-  const longLine = async (first: LongLinePiece): Promise<void> => {
-    const last = { end: 0, size: 0 };
-    const skipped = done?.has(first.number) ?? false;
-    if (!skipped) {
-      counts.lines++;
-      counts.malformed++;
-    }
-    if (skipped || !failedOut) {
-      const rest = longBytes(first, last);
-      while (!(await rest.next()).done) {
-        // Read past it.
-      }
-      if (!skipped) echo(first.number, tooLong(first.number, last.size).reason);
-      lastRead = first.number;
-      return;
-    }
-    try {
-      const recorded = await failedOut.recordPieces(
-        first.number,
-        longBytes(first, last),
-        () => tooLong(first.number, last.size),
-        (sizes) =>
-          state ? commit({ kind: 'malformed', line: first.number, end: last.end, ...sizes }) : Promise.resolve(),
-      );
-      echo(first.number, tooLong(first.number, last.size).reason);
-      chore(recorded.after);
-      lastRead = first.number;
-    } catch (error) {
-      // Cut short by a stop (the input was closed): the line was not read, and is left for the resume.
-      if (stopped()) return;
-      lost.push(first.number);
-      writeFailed(error);
-    }
-  };
-
-  const take = async (raw: RawLine): Promise<void> => {
-    const content = readLine(raw.bytes, raw.start === 0);
-    const at = { line: raw.number, end: raw.end, bytes: raw.bytes };
-    if (content.kind === 'blank') {
-      if (state) chore(commit({ kind: 'blank', line: raw.number, end: raw.end }));
-      return;
-    }
-    counts.lines++;
-    if (content.kind === 'malformed') {
-      counts.malformed++;
-      chore((await reject(at, { line: raw.number, kind: 'malformed', reason: content.reason })).after);
-      return;
-    }
-    let requests: KissmetricsRequest[];
-    const budget = newBudget();
-    try {
-      requests = requestsFor(content.value, config, undefined, budget);
-    } catch (error) {
-      counts.untranslatable++;
-      chore((await reject(at, { line: raw.number, kind: 'untranslatable', reason: reasonOf(error) })).after);
-      return;
-    }
-    if (budget.omissions) {
-      // Sent all the same: what Kissmetrics cannot store is said, never dropped silently.
-      if (counts.trimmed++ < MAX_ECHOED_FAILURES) say(`line ${raw.number}: ${leftOut(budget)}; the rest sent`);
-      else if (counts.trimmed === MAX_ECHOED_FAILURES + 1) say('… further lines trimmed are only counted');
-    }
-    if (!requests.length) {
-      counts.nothingToSend++;
-      if (state) chore(commit({ kind: 'nothing', line: raw.number, end: raw.end }));
-      return;
-    }
-    if (options.dryRun) {
-      counts.sent++;
-      counts.requests += requests.length;
-      await write(io.stdout, `${JSON.stringify({ line: raw.number, requests })}\n`);
-      return;
-    }
-    const people = peopleOf(content.value);
-    scheduler.add({ ...at, requests, people, sizeBytes: raw.bytes.length * 2 });
-    await scheduler.room();
-  };
-
+  if (options.signal?.aborted) interrupt(p);
+  options.signal?.addEventListener('abort', onSignal, { once: true });
   try {
-    while (!stopped()) {
-      let next: IteratorResult<RawLine | LongLinePiece>;
-      try {
-        next = await pieces.next();
-      } catch (error) {
-        // Closing the input on a stop may end a pending read with an error.
-        if (stopped()) break;
-        throw error;
-      }
-      if (next.done) break;
-      const piece = next.value;
-      progress.update(counts, 'end' in piece ? piece.end : piece.start);
-      if (piece.kind === 'long') {
-        await longLine(piece);
-        continue;
-      }
-      if (!done?.has(piece.number)) await take(piece);
-      lastRead = piece.number;
-    }
+    await readAll(
+      p,
+      readLines(input, { ...(journal?.recorded ? { journal: journal.recorded } : {}), seen: p.run.seen }),
+    );
+  } catch (error) {
+    // The input changed since the journal was written: nothing was sent, and nothing is summed up.
+    p.report.abandon();
+    throw error;
   } finally {
-    // A signal still stops the lines in flight after the last line is read.
-    await scheduler.idle();
-    while (chores.size) await Promise.all(chores);
-    options.signal?.removeEventListener('abort', interrupt);
+    await p.order.idle();
+    await p.record.settled();
+    options.signal?.removeEventListener('abort', onSignal);
+    clearTimeout(p.grace);
+    p.origins?.close();
+    input.close();
+    await p.record.close();
   }
-
-  progress.update(counts, input.sizeBytes);
-  progress.stop();
-  input.close();
-  await failedOut?.close().catch(() => undefined);
-  await state?.close().catch(() => undefined);
-
-  const report = summary(counts, earlier, options, stop, lost);
-  const hint = stop || (state && notDelivered(counts) > 0 && !failedOut) ? resumeHint() : [];
-  const text = [...report, ...hint].map((line) => escapeControls(redact(line, [options.apiKey])));
-  await write(io.stderr, `${text.join('\n')}\n`);
-
-  if (stop?.cause === 'SIGINT') return EXIT_SIGINT;
-  if (stop?.cause === 'SIGTERM') return EXIT_SIGTERM;
-  if (stop || lost.length) return EXIT_NOT_DELIVERED;
-  return notDelivered(counts) + earlierNotDelivered(earlier) > 0 ? EXIT_NOT_DELIVERED : EXIT_OK;
-
-  function resumeHint(): string[] {
-    const inv = options.invocation;
-    const key = inv.keyFromEnv ? [] : ['(with KISSMETRICS_API_KEY set to your API key: the key is never printed)'];
-    const send = (extra: string[], source: string): string =>
-      shellCommand([COMMAND_NAME, 'send', ...inv.options, ...extra, source]);
-    if (state) {
-      const failed = inv.failedOutPath ? ['--failed-out', inv.failedOutPath] : [];
-      return [
-        `resume: run the same command again (--state ${inv.statePath ?? ''} knows what was done):`,
-        `  ${send([...failed, '--state', inv.statePath ?? ''], input.name)}`,
-        ...key,
-      ];
-    }
-    // Lines up to lastRead are delivered or in --failed-out, except those lost to a write error;
-    // without --failed-out, the resume starts at the first line not delivered, whatever the reason.
-    const pending = failedOut ? { first: Math.min(...lost), count: lost.length } : undelivered;
-    const resumeAt = Math.min(pending.first, lastRead + 1);
-    const failed = inv.failedOutPath ? ['--failed-out', inv.failedOutPath, '--append-failed-out'] : [];
-    const command = send(failed, '-');
-    const lines = [
-      input.path === undefined
-        ? `resume: send the input again from line ${resumeAt} on: … | tail -n +${resumeAt} | ${command}`
-        : `resume: tail -n +${resumeAt} ${shellCommand([input.name])} | ${command}`,
-    ];
-    if (failedOut && counts.notSent > 0)
-      lines.push(
-        `  the ${plural(counts.notSent, 'line')} in flight or waiting when the run stopped are in ${failedOut.lines.name} ` +
-          'with the other lines not delivered: replay that file once their causes are fixed',
-      );
-    const again = lastRead - resumeAt + 1 - pending.count;
-    if (again > 0)
-      lines.push(
-        `  the ${plural(again, 'line')} after ${resumeAt - 1} already done will be sent again; --state FILE avoids that`,
-      );
-    return [...lines, ...key];
-  }
-};
-
-const emptyDone = (): DoneCounts => ({ sent: 0, nothingToSend: 0, malformed: 0, untranslatable: 0, failed: 0 });
-
-const summary = (
-  c: Counts,
-  earlier: DoneCounts,
-  options: SendCommandOptions,
-  stop: Stop | undefined,
-  lost: number[],
-): string[] => {
-  const lines = [`summary: ${plural(c.lines, 'line')} read`];
-  if (c.doneBefore) lines.push(row('done before', c.doneBefore, 'by earlier runs with this --state, skipped'));
-  if (options.dryRun) {
-    lines.push(
-      row('translated', c.sent, `${plural(c.requests, 'request')} printed, none sent: dry run`),
-      row('nothing to send', c.nothingToSend),
-      row('malformed', c.malformed),
-      row('untranslatable', c.untranslatable),
-    );
-  } else {
-    const retried = c.failed - c.notRetryable;
-    const failedNote = c.failed
-      ? [retried ? `${retried} after retries` : '', c.notRetryable ? `${c.notRetryable} refused, not retryable` : '']
-          .filter(Boolean)
-          .join(', ')
-      : undefined;
-    lines.push(
-      row('sent', c.sent, `${plural(c.requests, 'request')} delivered`),
-      row('retried', c.retried, 'retries in all'),
-      row('nothing to send', c.nothingToSend),
-      row('malformed', c.malformed),
-      row('untranslatable', c.untranslatable),
-      row('failed', c.failed, failedNote),
-    );
-    if (c.notSent) lines.push(row('not sent', c.notSent, 'in flight or waiting when the run stopped'));
-    if (c.trimmed) lines.push(row('trimmed', c.trimmed, 'sent without values Kissmetrics cannot store'));
-  }
-  if (stop) {
-    lines.push(
-      stop.cause === 'SIGINT'
-        ? 'stopped: interrupted (Ctrl-C)'
-        : stop.cause === 'SIGTERM'
-          ? 'stopped: terminated (SIGTERM)'
-          : `stopped: ${stop.message}`,
-    );
-  }
-  // Lines not sent are left to the next run (--state) or to the resume command (no --failed-out).
-  const lostHere = notDelivered(c) - (options.state || !options.failedOut ? c.notSent : 0);
-  if (lostHere > 0) {
-    const where = options.failedOut
-      ? `, written to ${options.failedOut.lines.name}${options.failedOut.reasons ? ` (reasons in ${options.failedOut.reasons.name})` : ''}`
-      : options.state
-        ? ', listed above; the next run with this --state tries them again'
-        : ', listed above (use --failed-out FILE to keep them)';
-    const recorded = lostHere - (options.failedOut ? lost.length : 0);
-    if (recorded > 0)
-      lines.push(`${plural(recorded, 'line')} not ${options.dryRun ? 'translated' : 'delivered'}${where}`);
-  }
-  if (lost.length)
-    lines.push(
-      `${plural(lost.length, 'line')} not delivered and not recorded anywhere because of the write error: ` +
-        `${lost.length === 1 ? 'line' : 'lines'} ${lineList(lost)}`,
-    );
-  const before = earlierNotDelivered(earlier);
-  if (before) lines.push(`earlier runs with this --state: ${plural(before, 'line')} not delivered, in --failed-out`);
-  return lines;
+  const finished = complete(p);
+  if (finished && journal?.own) await journal.journal.remove();
+  await p.report.finish(p.run.counts, bytesDone(p), closingText(p, earlier, finished));
+  return exitStatus(p.run, earlier);
 };

@@ -49,6 +49,60 @@ const translator = (options: TranslateOptions): ((message: unknown) => Translati
   };
 };
 
+/** What one `translate` run shares between its steps: the output and the number of problems. */
+interface TranslateRun {
+  io: Io;
+  apiKey: string;
+  translate: (message: unknown) => Translation;
+  key: 'requests' | 'commands';
+  problems: number;
+}
+
+const note = async (t: TranslateRun, where: string, text: string): Promise<void> => {
+  await write(t.io.stderr, `${escapeControls(redact(`${where}: ${text}`, [t.apiKey]))}\n`);
+};
+
+const problem = async (t: TranslateRun, where: string, reason: string): Promise<void> => {
+  t.problems++;
+  await note(t, where, reason);
+};
+
+/** Prints a translation, and on stderr what it left out or cut: that is said, not a failure. */
+const print = async (
+  t: TranslateRun,
+  where: string,
+  result: Translation,
+  text: (value: unknown[]) => string,
+): Promise<void> => {
+  if (!result.ok) return problem(t, where, result.reason);
+  await write(t.io.stdout, text(result.value));
+  if (result.trimmed) await note(t, where, `${result.trimmed}; the rest translated`);
+};
+
+/** Lines of an input read as one JSON document, and their size so far. */
+interface Document {
+  parts: Buffer[];
+  bytes: number;
+}
+
+const tooLongDocument = (): string =>
+  `line 1 is not JSON by itself and the input is longer than ${MAX_DOCUMENT_BYTES} bytes: ` +
+  `expected NDJSON (one message per line) or one JSON document of at most ${MAX_DOCUMENT_BYTES} bytes`;
+
+/** Prints each message of a whole JSON document (a message or an array of them), indented. */
+const printDocument = async (t: TranslateRun, document: Document): Promise<void> => {
+  const parsed = readLine(Buffer.concat(document.parts.flatMap((bytes) => [bytes, Buffer.from('\n')])), true);
+  if (parsed.kind !== 'json') {
+    const why = parsed.kind === 'malformed' ? parsed.reason : 'empty';
+    await problem(t, 'input', `neither NDJSON nor one JSON document (${why})`);
+    return;
+  }
+  const messages = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
+  for (const [i, message] of messages.entries()) {
+    await print(t, `message ${i + 1}`, t.translate(message), (value) => `${JSON.stringify(value, null, 2)}\n`);
+  }
+};
+
 /**
  * Prints what each message becomes. NDJSON is streamed, one output line per input line
  * (`{"line":N,"commands"|"requests":[…]}`); input whose first line is not JSON by itself is read as
@@ -56,78 +110,49 @@ const translator = (options: TranslateOptions): ((message: unknown) => Translati
  * indented. Problems go to stderr with their line (or message) number. Returns the exit status.
  */
 export const runTranslate = async (input: Input, options: TranslateOptions, io: Io): Promise<number> => {
-  const translate = translator(options);
-  const key = options.mode === 'cloud' ? 'requests' : 'commands';
-  let problems = 0;
-  const note = async (where: string, text: string): Promise<void> => {
-    await write(io.stderr, `${escapeControls(redact(`${where}: ${text}`, [options.apiKey]))}\n`);
+  const t: TranslateRun = {
+    io,
+    apiKey: options.apiKey,
+    translate: translator(options),
+    key: options.mode === 'cloud' ? 'requests' : 'commands',
+    problems: 0,
   };
-  const problem = async (where: string, reason: string): Promise<void> => {
-    problems++;
-    await note(where, reason);
-  };
-  /** Prints a translation, and on stderr what it left out or cut: that is said, not a failure. */
-  const print = async (where: string, result: Translation, text: (value: unknown[]) => string): Promise<void> => {
-    if (!result.ok) return problem(where, result.reason);
-    await write(io.stdout, text(result.value));
-    if (result.trimmed) await note(where, `${result.trimmed}; the rest translated`);
-  };
-
-  let document: Buffer[] | undefined;
-  let documentBytes = 0;
+  let document: Document | undefined;
   let ndjson = false;
   for await (const piece of splitLines(input.read(), MAX_LINE_BYTES)) {
     if (document) {
-      documentBytes += piece.bytes.length + 1;
-      if (documentBytes > MAX_DOCUMENT_BYTES) {
-        await problem(
-          'input',
-          `line 1 is not JSON by itself and the input is longer than ${MAX_DOCUMENT_BYTES} bytes: ` +
-            `expected NDJSON (one message per line) or one JSON document of at most ${MAX_DOCUMENT_BYTES} bytes`,
-        );
+      document.bytes += piece.bytes.length + 1;
+      if (document.bytes > MAX_DOCUMENT_BYTES) {
+        await problem(t, 'input', tooLongDocument());
         input.close();
         return EXIT_NOT_DELIVERED;
       }
-      document.push(piece.bytes);
+      document.parts.push(piece.bytes);
       continue;
     }
     if (piece.kind === 'long') {
       if (piece.last)
-        await problem(`line ${piece.number}`, `longer than ${MAX_LINE_BYTES} bytes (${piece.size}): not read`);
+        await problem(t, `line ${piece.number}`, `longer than ${MAX_LINE_BYTES} bytes (${piece.size}): not read`);
       continue;
     }
     const content = readLine(piece.bytes, piece.start === 0);
     if (content.kind === 'blank') continue;
     if (content.kind === 'malformed') {
       // The first line is not a message by itself: the input is one (indented) JSON document.
-      if (ndjson) await problem(`line ${piece.number}`, content.reason);
-      else {
-        document = [piece.bytes];
-        documentBytes = piece.bytes.length;
-      }
+      if (ndjson) await problem(t, `line ${piece.number}`, content.reason);
+      else document = { parts: [piece.bytes], bytes: piece.bytes.length };
       continue;
     }
     ndjson = true;
+    const line = piece.number;
     await print(
-      `line ${piece.number}`,
-      translate(content.value),
-      (value) => `${JSON.stringify({ line: piece.number, [key]: value })}\n`,
+      t,
+      `line ${line}`,
+      t.translate(content.value),
+      (value) => `${JSON.stringify({ line, [t.key]: value })}\n`,
     );
   }
-
-  if (document) {
-    const parsed = readLine(Buffer.concat(document.flatMap((bytes) => [bytes, Buffer.from('\n')])), true);
-    if (parsed.kind !== 'json') {
-      await problem(
-        'input',
-        `neither NDJSON nor one JSON document (${parsed.kind === 'malformed' ? parsed.reason : 'empty'})`,
-      );
-    } else {
-      const messages = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
-      for (const [i, message] of messages.entries()) {
-        await print(`message ${i + 1}`, translate(message), (value) => `${JSON.stringify(value, null, 2)}\n`);
-      }
-    }
-  }
-  return problems ? EXIT_NOT_DELIVERED : EXIT_OK;
+  input.close();
+  if (document) await printDocument(t, document);
+  return t.problems ? EXIT_NOT_DELIVERED : EXIT_OK;
 };

@@ -25,6 +25,13 @@ export const PERMANENT_SOCKET_ERRORS: ReadonlySet<string> = new Set([
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ]);
+/**
+ * Kissmetrics answers with a 1×1 GIF (43 bytes) or nothing. The sender reads at most this many bytes
+ * of any answer (plus the network chunk that crosses it) and then cancels the rest: an endpoint that
+ * answers with an endless or huge body cannot grow the process. A body still arriving when the
+ * attempt's timeout ends counts as a timeout.
+ */
+export const MAX_RESPONSE_BODY_BYTES = 4096;
 /** All attempts and waits of one request together stay within this. */
 export const DELIVERY_DEADLINE_MS = 120_000;
 

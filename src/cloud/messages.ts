@@ -14,6 +14,11 @@ export const httpStatus = (status: number): string => `HTTP ${status}`;
 
 export const timedOut = (ms: number): string => `timed out after ${ms} ms`;
 
+/** A 3xx: `to` is the host the answer points at, `home` the configured one; never a path or a query. */
+export const redirected = (status: number, to: string | undefined, home: string): string =>
+  `endpoint answered ${status} redirect ${to === undefined ? 'without a Location' : `to ${to}`}; ` +
+  `not followed, the API key stays with ${home}`;
+
 export const gaveUp = (attempts: number, last: string): string =>
   `${last}, after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
 

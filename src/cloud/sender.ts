@@ -3,6 +3,7 @@ import {
   DELIVERY_DEADLINE_MS,
   MAX_ATTEMPTS,
   MAX_BACKOFF_MS,
+  MAX_RESPONSE_BODY_BYTES,
   MAX_RETRY_AFTER_MS,
   PERMANENT_SOCKET_ERRORS,
   REQUEST_TIMEOUT_MS,
@@ -20,6 +21,7 @@ import {
   notARequest,
   notAttempted,
   pastDeadline,
+  redirected,
   retryAfterTooLong,
   timedOut,
 } from './messages';
@@ -37,6 +39,7 @@ interface Limits {
   fetch: typeof fetch;
   random: () => number;
   signal: AbortSignal | undefined;
+  finish: AbortSignal | undefined;
   onRetry: SendOptions['onRetry'];
 }
 
@@ -53,6 +56,8 @@ interface Attempt {
 interface Prepared {
   url: string;
   init: RequestInit;
+  /** The configured host (and port): the only one a request ever goes to. */
+  home: string;
   /** Texts that must never be repeated in a reason: the API key, as given and URL-encoded. */
   secrets: string[];
 }
@@ -81,6 +86,7 @@ const limitsOf = (options: unknown): Limits => {
     fetch: typeof o.fetch === 'function' ? (o.fetch as typeof fetch) : globalFetch,
     random: typeof o.random === 'function' ? (o.random as () => number) : Math.random,
     signal: isSignal(o.signal) ? o.signal : undefined,
+    finish: isSignal(o.finishSignal) ? o.finishSignal : undefined,
     onRetry: typeof o.onRetry === 'function' ? (o.onRetry as SendOptions['onRetry']) : undefined,
   };
 };
@@ -145,11 +151,18 @@ const prepare = (request: unknown): Prepared | { reason: string } => {
   if (typeof encoded !== 'string') return encoded;
   const key = isObject(params) ? params._k : undefined;
   const secrets = typeof key === 'string' && key ? [key, encodeURIComponent(key)] : [];
+  // A redirect is never followed: it would carry the API key (in the query or the body) to another host.
   return method === 'GET'
-    ? { url: `${String(endpoint)}?${encoded}`, init: { method }, secrets }
+    ? { url: `${String(endpoint)}?${encoded}`, init: { method, redirect: 'manual' }, home: url.host, secrets }
     : {
         url: String(endpoint),
-        init: { method, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: encoded },
+        init: {
+          method,
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: encoded,
+        },
+        home: url.host,
         secrets,
       };
 };
@@ -172,6 +185,45 @@ const retryAfterMs = (header: string | null, nowMs: number): number | undefined 
 
 /** 408 (request timeout), 429 (too many requests) and 5xx may pass; any other status will not. */
 const isRetryableStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500;
+
+const isRedirect = (status: number): boolean => status >= 300 && status < 400;
+
+/** The host a redirect points at (a relative Location stays on the request's host); undefined without one. */
+const redirectHost = (location: string | null, url: string): string | undefined => {
+  if (location === null) return undefined;
+  try {
+    return new URL(location, url).host || 'an address without a host';
+  } catch {
+    return 'an invalid address';
+  }
+};
+
+/**
+ * Reads at most MAX_RESPONSE_BODY_BYTES of a response body, then cancels the rest: whatever the
+ * endpoint sends, memory stays flat. Rejects when `signal` (the attempt's timeout) aborts first, or
+ * when the body fails. A body the fetch implementation does not expose is left alone.
+ */
+const readBounded = async (response: Response, signal: AbortSignal): Promise<void> => {
+  const body = (response as { body?: ReadableStream<Uint8Array> | null }).body;
+  if (!body) return;
+  const reader = body.getReader();
+  // Not every fetch ties the body to the request's signal: cancelling ends a pending read here too.
+  const cancel = (): void => {
+    reader.cancel().catch(() => undefined);
+  };
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    for (let bytes = 0; bytes <= MAX_RESPONSE_BODY_BYTES;) {
+      const { done, value } = await reader.read();
+      if (signal.aborted) throw new Error('the answer did not end in time');
+      if (done) return;
+      bytes += value.byteLength;
+    }
+    cancel();
+  } finally {
+    signal.removeEventListener('abort', cancel);
+  }
+};
 
 const field = (value: unknown, name: string): unknown => (isObject(value) ? value[name] : undefined);
 
@@ -201,9 +253,16 @@ const attempt = async (prepared: Prepared, timeoutMs: number, limits: Limits): P
   const unsubscribe = onAbort(limits.signal, stop);
   try {
     const response = await limits.fetch(prepared.url, { ...prepared.init, signal: controller.signal });
-    // Reading the (tiny) body lets the connection be reused; its failure does not undo the status.
-    await response.arrayBuffer().catch(() => undefined);
+    // Reading the (tiny) body lets the connection be reused. An answer that never ends is a timeout;
+    // any other failure of the body does not undo the status.
+    await readBounded(response, controller.signal).catch((error: unknown) => {
+      if (controller.signal.aborted) throw error;
+    });
     const { status } = response;
+    if (isRedirect(status)) {
+      const to = redirectHost(response.headers.get('location'), prepared.url);
+      return { status, reason: redirected(status, to, prepared.home), retryable: false };
+    }
     const after = retryAfterMs(response.headers.get('retry-after'), Date.now());
     return {
       status,
@@ -221,19 +280,22 @@ const attempt = async (prepared: Prepared, timeoutMs: number, limits: Limits): P
   }
 };
 
-const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+/** Waits `ms`, or less when either signal aborts. */
+const sleep = (ms: number, signal: AbortSignal | undefined, finish: AbortSignal | undefined): Promise<void> =>
   new Promise((resolve) => {
-    if (signal?.aborted) {
+    if (signal?.aborted || finish?.aborted) {
       resolve();
       return;
     }
     const done = (): void => {
       clearTimeout(timer);
       unsubscribe();
+      unsubscribeFinish();
       resolve();
     };
     const timer = setTimeout(done, ms);
     const unsubscribe = onAbort(signal, done);
+    const unsubscribeFinish = onAbort(finish, done);
   });
 
 /** A number in [0, 1) from the caller's source; 0.5 when it throws or returns anything else. */
@@ -251,7 +313,8 @@ const deliver = async (request: KissmetricsRequest, options: unknown): Promise<S
   if ('reason' in prepared)
     return { result: 'failed', request, attempts: 0, reason: prepared.reason, retryable: false };
   const limits = limitsOf(options);
-  if (limits.signal?.aborted) return { result: 'failed', request, attempts: 0, reason: interrupted(), retryable: true };
+  if (limits.signal?.aborted || limits.finish?.aborted)
+    return { result: 'failed', request, attempts: 0, reason: interrupted(), retryable: true };
   const started = Date.now();
   const failed = (n: number, last: Attempt, reason: string): Failed => ({
     result: 'failed',
@@ -271,6 +334,7 @@ const deliver = async (request: KissmetricsRequest, options: unknown): Promise<S
       return { result: 'delivered', request, attempts: n, status: last.status };
     }
     if (!last.retryable || n >= limits.maxAttempts || limits.signal?.aborted) return failed(n, last, last.reason);
+    if (limits.finish?.aborted) return failed(n, last, `${last.reason}; ${interrupted()}`);
     if (last.retryAfterMs !== undefined && last.retryAfterMs > limits.maxRetryAfterMs) {
       return failed(n, last, `${last.reason}: ${retryAfterTooLong(last.retryAfterMs, limits.maxRetryAfterMs)}`);
     }
@@ -284,8 +348,8 @@ const deliver = async (request: KissmetricsRequest, options: unknown): Promise<S
     } catch {
       // A counter or a log line that throws must not stop the delivery.
     }
-    await sleep(waitMs, limits.signal);
-    if (limits.signal?.aborted) return failed(n, last, `${last.reason}; ${interrupted()}`);
+    await sleep(waitMs, limits.signal, limits.finish);
+    if (limits.signal?.aborted || limits.finish?.aborted) return failed(n, last, `${last.reason}; ${interrupted()}`);
   }
 };
 
@@ -293,8 +357,9 @@ const deliver = async (request: KissmetricsRequest, options: unknown): Promise<S
  * Sends one request, retrying network errors, timeouts, 408, 429 and 5xx with exponential back-off
  * and full jitter (or the server's `Retry-After` when it is short), within `maxAttempts`, a timeout
  * per attempt and a deadline for the whole. Any 2xx is delivered; other statuses fail at once, and
- * so does a request that cannot be encoded or sent (0 attempts). Never throws, whatever it is
- * given: the outcome says what happened.
+ * so does a request that cannot be encoded or sent (0 attempts). A redirect is never followed: a
+ * 3xx fails at once, and nothing is ever sent to another host. At most MAX_RESPONSE_BODY_BYTES of an
+ * answer are read. Never throws, whatever it is given: the outcome says what happened.
  */
 export const sendRequest = async (request: KissmetricsRequest, options: SendOptions = {}): Promise<SendOutcome> => {
   try {

@@ -39,8 +39,14 @@ export interface SendOptions {
   maxBackoffMs?: number;
   maxRetryAfterMs?: number;
   deadlineMs?: number;
-  /** Stops retries and waits: what has not been delivered is reported failed. */
+  /** Stops retries and waits, and aborts the attempt under way: what has not been delivered is reported failed. */
   signal?: AbortSignal;
+  /**
+   * A gentler stop: no attempt or retry starts any more and back-off waits end, but an attempt
+   * already under way still gets its answer (or its own timeout). A stop that waits for the answers
+   * in flight never sends again what the endpoint acknowledged.
+   */
+  finishSignal?: AbortSignal;
   onRetry?: (info: RetryInfo) => void;
   /** Defaults to the global `fetch`. */
   fetch?: typeof fetch;

@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requestsFor as toKissmetricsRequests } from '../../src/cloud/requests';
+import type { KissmetricsRequest } from '../../src/cloud/types';
 import { translateMessage as translate } from '../../src/rules/mapping';
 import { thrown } from '../thrown';
-import { CLI, KEY, ndjson, run, summaryOf, tempDir, TIMESTAMP, useTracker } from './runCli';
+import { requestId } from '../../src/cli/send/translate';
+import { CLI, KEY, filesIn, ndjson, run, summaryOf, tempDir, TIMESTAMP, useTracker } from './runCli';
 import type { Run } from './runCli';
 
 const T = 1709294400;
@@ -32,6 +34,10 @@ describe('send', () => {
     properties: { products: [{ sku: 'p' }] },
   };
   const malformed = '{"type":"track",';
+  const partialRequests = toKissmetricsRequests(partial, { apiKey: KEY, trackingHost: 'http://127.0.0.1:1' }) as [
+    KissmetricsRequest,
+    ...KissmetricsRequest[],
+  ];
   const lines = [signedUp, malformed, '', noEvent, identify, alwaysFails, home, [1, 2], partial].map((l) =>
     typeof l === 'string' ? l : JSON.stringify(l),
   );
@@ -65,6 +71,7 @@ describe('send', () => {
 
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
+    const options = `--endpoint ${tracker.url} --concurrency 4 --max-attempts 2`;
     expect(summaryOf(result.stderr)).toBe(
       [
         'summary: 8 lines read',
@@ -75,9 +82,15 @@ describe('send', () => {
         '  untranslatable:          2',
         '  failed:                  2  (2 after retries)',
         `5 lines not delivered, written to ${failedOut} (reasons in ${failedOut}.reasons.ndjson)`,
+        `replay, once their causes are fixed: node ${CLI} send ${options} ` +
+          `--failed-out ${join(dir(), 'mixed.failed.replay.ndjson')} ${failedOut}`,
+        `  (the reasons next to ${failedOut} say which requests were delivered: a replay sends only the others)`,
+        '(with KISSMETRICS_API_KEY set to your API key: the key is never printed)',
         '',
       ].join('\n'),
     );
+    // Every line is accounted for: the journal send kept for the run is gone.
+    expect((await filesIn(dir())).filter((name) => name.endsWith('.state') || name.endsWith('.checksums'))).toEqual([]);
     const parseError = thrown(() => JSON.parse(malformed));
     expect(result.stderr).toContain(`line 2: malformed JSON: ${parseError}\n`);
     // --failed-out holds the lines as they were; the k-th reason is about its k-th line.
@@ -92,6 +105,8 @@ describe('send', () => {
         line: 6,
         kind: 'failed',
         reason: 'request 1 of 1 (GET /e) failed: HTTP 500, after 2 attempts',
+        requests: 1,
+        delivered: [],
         text: lines[5],
       },
       { line: 8, kind: 'untranslatable', reason: 'expected a RudderStack message object, got array', text: lines[7] },
@@ -99,6 +114,8 @@ describe('send', () => {
         line: 9,
         kind: 'failed',
         reason: 'request 2 of 2 (GET /s) failed: HTTP 500, after 2 attempts; request 1 was delivered',
+        requests: 2,
+        delivered: [{ request: 1, path: '/e', id: requestId(partialRequests[0], 0) }],
         text: lines[8],
       },
     ]);
@@ -120,7 +137,7 @@ describe('send', () => {
       stdin: `${JSON.stringify(signedUp)}\r\n${JSON.stringify(home)}\r\n\r\n`,
     });
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/^summary: 2 lines read\n {2}sent: +2 {2}\(2 requests delivered\)\n/);
+    expect(summaryOf(result.stderr)).toMatch(/^summary: 2 lines read\n {2}sent: +2 {2}\(2 requests delivered\)\n/);
     expect(result.stderr).not.toContain('not delivered');
     expect(await readFile(failedOut, 'utf8')).toBe('');
     expect(tracker.accepted).toHaveLength(2);
@@ -154,6 +171,9 @@ describe('send', () => {
     ]);
     expect(result.stderr).toContain('translated:              1  (1 request printed, none sent: dry run)');
     expect(tracker.attempts).toEqual([]);
+    // A dry run sends nothing: it keeps no journal.
+    expect(result.stderr).not.toContain('journal');
+    expect((await filesIn(dir())).filter((name) => name.startsWith('send-'))).toEqual([]);
   });
 
   it('takes the api key from KISSMETRICS_API_KEY', async () => {
@@ -207,6 +227,11 @@ describe('send', () => {
       'cannot read /nonexistent/events.ndjson: ENOENT',
     ],
     [
+      'a folder where the journal cannot be kept',
+      ['send', '--api-key', KEY, '--endpoint', 'http://127.0.0.1:9', '/dev/null'],
+      'in the current folder (ENOENT: no such file or directory',
+    ],
+    [
       'an unwritable --failed-out',
       ['send', '--api-key', KEY, '--failed-out', '/nonexistent/dir/f.ndjson', '-'],
       'cannot write /nonexistent/dir/f.ndjson: ENOENT',
@@ -217,8 +242,9 @@ describe('send', () => {
       ['translate', '--mode', 'edge'],
       "argument 'edge' is invalid. Allowed choices are device, cloud.",
     ],
-  ])('exits 2 with a clear message for %s', async (_name, args, message) => {
-    const result = await run(args);
+  ])('exits 2 with a clear message for %s', async (name, args, message) => {
+    // /proc takes no new file, even from root.
+    const result = await run(args, name.includes('journal') ? { cwd: '/proc' } : {});
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stdout).toBe('');

@@ -1,7 +1,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { link, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { KEY, ndjson, run, summaryOf, tempDir, TIMESTAMP, trackLine, useTracker } from './runCli';
+import { CLI, KEY, journalOf, ndjson, run, summaryOf, tempDir, TIMESTAMP, trackLine, useTracker } from './runCli';
 
 const dir = tempDir();
 const startTracker = useTracker();
@@ -136,9 +136,12 @@ describe('send --failed-out never destroys data', () => {
         '  untranslatable:          0',
         '  failed:                  0',
         'stopped: cannot write line 1 to /dev/full: ENOSPC: no space left on device, write',
-        '1 line not delivered and not recorded anywhere because of the write error: line 1',
-        'resume: send the input again from line 1 on: … | tail -n +1 | rudderstack-kissmetrics send ' +
-          `--endpoint ${tracker.url} --concurrency 1 --failed-out /dev/full --append-failed-out -`,
+        '1 line not delivered and not recorded anywhere because of the write error: line 1; the resume tries them again',
+        `resume: … | node ${CLI} send --endpoint ${tracker.url} --concurrency 1 --failed-out /dev/full ` +
+          `--state ${journalOf(result.stderr)} -`,
+        '  (… is the same input as before, on stdin)',
+        `  (${journalOf(result.stderr)} knows every request acknowledged: none is sent again, a line partly sent ` +
+          'goes on from its first request not acknowledged)',
         '(with KISSMETRICS_API_KEY set to your API key: the key is never printed)',
         '',
       ].join('\n'),

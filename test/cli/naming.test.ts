@@ -89,7 +89,7 @@ describe('--naming rudder-transformer', () => {
       { stdin: 'not json\n' },
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^resume: .*rudderstack-kissmetrics send --naming rudder-transformer /m);
+    expect(result.stderr).toMatch(/^resume: .* send --naming rudder-transformer /m);
   });
 
   it('is refused in device mode, which has one naming', async () => {

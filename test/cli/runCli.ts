@@ -3,7 +3,7 @@ import type { FakeTracker, Plan } from '../cloud/fakeTracker';
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams, StdioOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -40,12 +40,16 @@ export interface Child {
   exited: Promise<Run>;
 }
 
+/** Where the CLI runs unless a test says otherwise: the test file's temporary directory (its journals land there). */
+let defaultCwd: string | undefined;
+
 export const start = (args: string[], options: RunOptions = {}): Child => {
   const stdio: StdioOptions = typeof options.stdin === 'number' ? [options.stdin, 'pipe', 'pipe'] : 'pipe';
+  const cwd = options.cwd ?? defaultCwd;
   const child = spawn(process.execPath, [CLI, ...args], {
     env: environment(options.env),
     stdio,
-    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(cwd ? { cwd } : {}),
   }) as ChildProcessWithoutNullStreams;
   let stdout = '';
   let stderr = '';
@@ -87,8 +91,10 @@ export const tempDir = (): (() => string) => {
   beforeAll(async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
     dir = await mkdtemp(join(tmpdir(), 'km-cli-'));
+    defaultCwd = dir;
   });
   afterAll(async () => {
+    defaultCwd = undefined;
     await rm(dir, { recursive: true, force: true });
   });
   return () => dir;
@@ -113,3 +119,52 @@ export const TIMESTAMP = '2024-03-01T12:00:00.000Z';
 /** Line i of a plain input: a track of person u<i>, event E<i>. */
 export const trackLine = (i: number): string =>
   JSON.stringify({ type: 'track', event: `E${i}`, userId: `u${i}`, timestamp: TIMESTAMP });
+
+/** The journal a run named on stderr (`journal: NAME records …`). */
+export const journalOf = (stderr: string): string => {
+  const match = /^journal: (\S+) records every request acknowledged/m.exec(stderr);
+  if (!match?.[1]) throw new Error(`no journal named in:\n${stderr}`);
+  return match[1];
+};
+
+/** The command a run printed after `resume: ` (without `… | ` for stdin). */
+export const resumeCommandOf = (stderr: string): string => {
+  const match = /^resume: (?:… \| )?(.*)$/m.exec(stderr);
+  if (!match?.[1]) throw new Error(`no resume command in:\n${stderr}`);
+  return match[1];
+};
+
+/** The command a run printed after `replay, once their causes are fixed: `. */
+export const replayCommandOf = (stderr: string): string => {
+  const match = /^replay, once their causes are fixed: (.*)$/m.exec(stderr);
+  if (!match?.[1]) throw new Error(`no replay command in:\n${stderr}`);
+  return match[1];
+};
+
+/**
+ * Starts a printed command through `sh`, as pasted, in `cwd`, with the API key in the environment.
+ * `exec` makes the shell become the command: a signal sent to the child reaches the CLI itself.
+ */
+export const startPrinted = (command: string, cwd: string, stdin = ''): Child => {
+  const child = spawn('sh', ['-c', `exec ${command}`], { cwd, env: environment({ KISSMETRICS_API_KEY: KEY }) });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<Run>((done, fail) => {
+    child.on('error', fail);
+    child.on('close', (code, signal) => {
+      done({ code, signal, stdout, stderr });
+    });
+  });
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(stdin);
+  return { process: child, stderr: () => stderr, stdout: () => stdout, exited };
+};
+
+/** Runs a printed command through `sh`, as pasted, in `cwd`, with the API key in the environment. */
+export const runPrinted = (command: string, cwd: string, stdin = ''): Promise<Run> =>
+  startPrinted(command, cwd, stdin).exited;
+
+/** The files a directory holds, by name. */
+export const filesIn = async (dir: string): Promise<string[]> => (await readdir(dir)).sort();

@@ -1,4 +1,7 @@
 import { getEventListeners } from 'node:events';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sendRequest, sendRequests } from '../../src/cloud';
 import type { KissmetricsRequest, RetryInfo, SendOptions, SendOutcome } from '../../src/cloud';
 import { startTracker } from './fakeTracker';
@@ -95,6 +98,74 @@ describe('sendRequest: delivery over a real socket', () => {
       retryable: true,
       error: 'ECONNREFUSED',
     });
+  });
+});
+
+describe('sendRequest over real sockets: redirects and answers without end', () => {
+  const servers: Server[] = [];
+  beforeEach(() => {
+    jest.useRealTimers();
+  });
+  afterEach(async () => {
+    await Promise.all(
+      servers.splice(0).map(
+        (server) =>
+          new Promise((resolve) => {
+            server.closeAllConnections();
+            server.close(resolve);
+          }),
+      ),
+    );
+  });
+  const listen = async (handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> => {
+    const server = createServer(handler);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+
+  it('sends nothing to the host a 302 points at', async () => {
+    const elsewhere: string[] = [];
+    const other = await listen((req, res) => {
+      elsewhere.push(req.url ?? '');
+      res.end('GIF89a');
+    });
+    const home = await listen((req, res) => {
+      res.writeHead(302, { location: `${other}${req.url ?? ''}` }).end();
+    });
+    const outcome = await sendRequest(record(1, {}, home), REAL_SOCKET_LIMITS);
+    expect(outcome).toMatchObject({
+      result: 'failed',
+      status: 302,
+      reason: `endpoint answered 302 redirect to ${new URL(other).host}; not followed, the API key stays with ${new URL(home).host}, after 1 attempt`,
+      retryable: false,
+    });
+    expect(elsewhere).toEqual([]);
+  });
+
+  it('stops reading an endless 200 answer: delivered, and the endpoint can no longer write', async () => {
+    let written = 0;
+    const ended = new Promise<void>((resolve) => {
+      void listen((_req, res) => {
+        res.writeHead(200, { 'content-type': 'image/gif' });
+        const chunk = Buffer.alloc(64 * 1024);
+        const pump = (): void => {
+          while (!res.destroyed && written < 256 * 1024 * 1024 && res.write(chunk)) written += chunk.length;
+          if (res.destroyed || written >= 256 * 1024 * 1024) resolve();
+          else res.once('drain', pump);
+        };
+        res.on('close', resolve);
+        pump();
+      }).then((url) => {
+        void sendRequest(record(1, {}, url), REAL_SOCKET_LIMITS).then((outcome) => outcomes.push(outcome));
+      });
+    });
+    const outcomes: SendOutcome[] = [];
+    await ended;
+    while (!outcomes.length) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(outcomes.map((o) => [o.result, o.attempts])).toEqual([['delivered', 1]]);
+    // What the socket buffers took before the connection was closed: nowhere near the gigabyte offered.
+    expect(written).toBeLessThan(64 * 1024 * 1024);
   });
 });
 
@@ -197,7 +268,7 @@ describe('sendRequest: retries', () => {
     expect(stub.calls).toHaveLength(1);
   });
 
-  it.each([400, 401, 403, 404, 410, 413, 414, 422, 301, 304])(
+  it.each([400, 401, 403, 404, 410, 413, 414, 422])(
     'does not retry HTTP %i: the outcome says no retry can help',
     async (status) => {
       const stub = stubFetch(() => ({ status }));
@@ -463,5 +534,169 @@ describe('sendRequest under a flaky tracker', () => {
         .map((i) => urlOf(i))
         .sort(),
     );
+  });
+});
+
+/** A fetch that answers every call with `reply`, and remembers what it was asked. */
+const answering = (reply: () => Response): { fetch: typeof fetch; inits: RequestInit[] } => {
+  const inits: RequestInit[] = [];
+  const fetchStub = ((_url: string, init: RequestInit) => {
+    inits.push(init);
+    return Promise.resolve(reply());
+  }) as typeof fetch;
+  return { fetch: fetchStub, inits };
+};
+
+describe('sendRequest never follows a redirect: the API key stays with the configured host', () => {
+  it.each<[number, string | null, string]>([
+    [
+      302,
+      'https://elsewhere.example:8443/e?_k=stolen',
+      'endpoint answered 302 redirect to elsewhere.example:8443; not followed, the API key stays with tracker.test, after 1 attempt',
+    ],
+    [
+      301,
+      'http://other.test/',
+      'endpoint answered 301 redirect to other.test; not followed, the API key stays with tracker.test, after 1 attempt',
+    ],
+    [
+      307,
+      '/moved',
+      'endpoint answered 307 redirect to tracker.test; not followed, the API key stays with tracker.test, after 1 attempt',
+    ],
+    [
+      308,
+      `https://${KEY}.evil.test/`,
+      'endpoint answered 308 redirect to [redacted].evil.test; not followed, the API key stays with tracker.test, after 1 attempt',
+    ],
+    [
+      304,
+      null,
+      'endpoint answered 304 redirect without a Location; not followed, the API key stays with tracker.test, after 1 attempt',
+    ],
+  ])('HTTP %i to %s: failed at once, not retried', async (status, location, reason) => {
+    const stub = answering(() => new Response(null, { status, headers: location === null ? {} : { location } }));
+    const outcome = await settle(sendRequest(record(), { ...LIMITS, fetch: stub.fetch }));
+    expect(outcome).toEqual({ result: 'failed', request: record(), attempts: 1, status, reason, retryable: false });
+    expect(stub.inits.map((init) => init.redirect)).toEqual(['manual']);
+  });
+
+  it('asks fetch not to follow, for a POST too', async () => {
+    const stub = answering(() => new Response(null, { status: 200 }));
+    await settle(sendRequest({ ...record(), method: 'POST' }, { ...LIMITS, fetch: stub.fetch }));
+    expect(stub.inits.map((init) => [init.method, init.redirect])).toEqual([['POST', 'manual']]);
+  });
+});
+
+describe('sendRequest reads a bounded part of any answer', () => {
+  it('cancels an endless body after MAX_RESPONSE_BODY_BYTES: the answer counts, the rest is never read', async () => {
+    let pulled = 0;
+    let cancelled = false;
+    const endless = (): Response =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull: (controller) => {
+            pulled++;
+            controller.enqueue(new Uint8Array(1024));
+          },
+          cancel: () => {
+            cancelled = true;
+          },
+        }),
+        { status: 200 },
+      );
+    const outcome = await settle(sendRequest(record(), { ...LIMITS, fetch: answering(endless).fetch }));
+    expect(outcome).toEqual({ result: 'delivered', request: record(), attempts: 1, status: 200 });
+    expect(cancelled).toBe(true);
+    // 4096 bytes in 1 KiB chunks: five chunks read, and at most the one the stream queued ahead.
+    expect(pulled).toBeLessThanOrEqual(6);
+  });
+
+  it('counts an answer whose body never ends within the timeout as a timeout, and retries it', async () => {
+    // The first answer sends its headers, then one byte a second, forever; the second is a plain 200.
+    let calls = 0;
+    const slowThenFine = (): Response => {
+      calls++;
+      if (calls > 1) return new Response('GIF89a', { status: 200 });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          pull: (controller) =>
+            new Promise<void>((resolve) => {
+              timer = setTimeout(() => {
+                controller.enqueue(new Uint8Array(1));
+                resolve();
+              }, 1000);
+            }),
+          cancel: () => {
+            clearTimeout(timer);
+          },
+        }),
+        { status: 200 },
+      );
+    };
+    const reasons: string[] = [];
+    const pending = sendRequest(record(), {
+      ...LIMITS,
+      requestTimeoutMs: 2500,
+      random: () => 0,
+      fetch: answering(slowThenFine).fetch,
+      onRetry: (info) => reasons.push(info.reason),
+    });
+    await jest.advanceTimersByTimeAsync(2499);
+    expect(reasons).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await settle(pending)).toEqual({ result: 'delivered', request: record(), attempts: 2, status: 200 });
+    expect(reasons).toEqual(['timed out after 2500 ms']);
+  });
+});
+
+describe('sendRequest: the finish signal stops retries but lets the attempt under way end', () => {
+  it('an attempt in flight when finish aborts still gets its answer', async () => {
+    let answer: (response: Response) => void = () => undefined;
+    const later = (() => new Promise<Response>((resolve) => (answer = resolve))) as typeof fetch;
+    const finish = new AbortController();
+    const pending = sendRequest(record(), { ...LIMITS, fetch: later, finishSignal: finish.signal });
+    await jest.advanceTimersByTimeAsync(10);
+    finish.abort();
+    answer(new Response(null, { status: 200 }));
+    expect(await pending).toEqual({ result: 'delivered', request: record(), attempts: 1, status: 200 });
+  });
+
+  it('ends a back-off wait at once and starts no other attempt', async () => {
+    const stub = stubFetch(() => ({ status: 503 }));
+    const finish = new AbortController();
+    const pending = sendRequest(record(), {
+      ...LIMITS,
+      fetch: stub.fetch,
+      random: () => 1,
+      finishSignal: finish.signal,
+    });
+    await jest.advanceTimersByTimeAsync(50);
+    finish.abort();
+    expect(await pending).toEqual({
+      result: 'failed',
+      request: record(),
+      attempts: 1,
+      status: 503,
+      reason: 'HTTP 503; interrupted, after 1 attempt',
+      retryable: true,
+    });
+    expect(stub.calls).toHaveLength(1);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('starts nothing once finish has aborted', async () => {
+    const stub = stubFetch();
+    const finish = new AbortController();
+    finish.abort();
+    expect(await sendRequest(record(), { ...LIMITS, fetch: stub.fetch, finishSignal: finish.signal })).toEqual({
+      result: 'failed',
+      request: record(),
+      attempts: 0,
+      reason: 'interrupted',
+      retryable: true,
+    });
+    expect(stub.calls).toEqual([]);
   });
 });

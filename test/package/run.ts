@@ -47,9 +47,15 @@ export const userEnv = (): NodeJS.ProcessEnv => {
  * gets `stdin` and is closed; a child that exits before reading it (EPIPE) is not an error: its
  * exit code and output say what happened.
  */
-export const run = (command: string, args: string[], cwd: string, stdin = ''): Promise<Result> =>
+export const run = (
+  command: string,
+  args: string[],
+  cwd: string,
+  stdin = '',
+  env: NodeJS.ProcessEnv = {},
+): Promise<Result> =>
   new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd, env: userEnv(), timeout: COMMAND_LIMIT_MS });
+    const child = spawn(command, args, { cwd, env: { ...userEnv(), ...env }, timeout: COMMAND_LIMIT_MS });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { accepting, startEndpoint } from '../cli/endpoints';
 import {
   EXPECTED_FILES,
+  TRACK,
   initConsumer,
   install,
   installedDir,
@@ -149,6 +151,55 @@ describe('installed from the tarball', () => {
     async (resolution) => {
       const result = await typeCheck(consumer, resolution);
       expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
+    },
+    CHECK_TIMEOUT_MS,
+  );
+});
+
+describe('the commands send prints run as printed', () => {
+  it(
+    'a resume printed by `npx rudderstack-kissmetrics send` runs through a shell, from a folder and a file with spaces and quotes',
+    async () => {
+      // The endpoint is down when the back-fill starts: send stops at once and prints the resume.
+      const down = await startEndpoint(accepting);
+      const port = Number(new URL(down.url).port);
+      await down.close();
+      const folder = join(consumer, 'back fill');
+      await mkdir(folder);
+      const events = Array.from({ length: 5 }, (_, i) => JSON.stringify({ ...TRACK, event: `E${i + 1}` }));
+      await writeFile(join(folder, "it's events.ndjson"), `${events.join('\n')}\n`);
+      const key = 'f'.repeat(40);
+      const stopped = await run(
+        'npx',
+        ['--no', '--', PACKAGE, 'send', '--endpoint', down.url, '--max-attempts', '1', "it's events.ndjson"],
+        folder,
+        '',
+        { KISSMETRICS_API_KEY: key },
+      );
+      expect(stopped.code).toBe(1);
+      const command = /^resume: (.*)$/m.exec(stopped.stderr)?.[1] ?? '';
+      expect(command).toMatch(
+        new RegExp(
+          `^npx rudderstack-kissmetrics send --endpoint ${down.url} --max-attempts 1 --state send-\\S+\\.state 'it'\\\\''s events\\.ndjson'$`,
+        ),
+      );
+      const back = await startEndpoint(accepting, port);
+      try {
+        const resumed = await run('sh', ['-c', command], folder, '', { KISSMETRICS_API_KEY: key });
+        expect([resumed.code, resumed.stderr]).toEqual([
+          0,
+          expect.stringContaining('summary: 5 lines read') as unknown,
+        ]);
+        expect(back.received.map((url) => new URL(url, back.url).searchParams.get('_n'))).toEqual([
+          'E1',
+          'E2',
+          'E3',
+          'E4',
+          'E5',
+        ]);
+      } finally {
+        await back.close();
+      }
     },
     CHECK_TIMEOUT_MS,
   );

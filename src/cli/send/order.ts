@@ -1,4 +1,4 @@
-import { idOf, isRecord } from '../rules/properties';
+import { idOf, isRecord } from '../../rules/properties';
 
 /**
  * The people a line is about, as Kissmetrics names them (`_p`): its `userId`, else its

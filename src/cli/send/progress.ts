@@ -1,6 +1,6 @@
 import { MultiBar, Presets } from 'cli-progress';
 import type { SingleBar } from 'cli-progress';
-import { PROGRESS_INTERVAL_MS } from '../cloud/constants';
+import { PROGRESS_INTERVAL_MS } from '../../cloud/constants';
 
 /** The counts `send` keeps for this run; also its summary. */
 export interface Counts {

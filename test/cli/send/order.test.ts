@@ -1,5 +1,5 @@
-import { Scheduler, peopleOf } from '../../src/cli/schedule';
-import type { Job } from '../../src/cli/schedule';
+import { Scheduler, peopleOf } from '../../../src/cli/send/order';
+import type { Job } from '../../../src/cli/send/order';
 
 describe('peopleOf', () => {
   it.each<[string, unknown, string[]]>([

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { reasonOf } from './lines';
+import { reasonOf } from '../lines';
 
 /**
  * `--failed-out FILE`: every line that was not delivered, byte for byte, one per line, so that
@@ -100,11 +100,24 @@ export class LineFile {
   }
 }
 
-/** One reasons record: the input line, what kind of failure, and why (never with a secret). */
+/** A request of a line that was delivered: its number in the line (from 1), its path, and its id (requestId). */
+export interface DeliveredRequest {
+  request: number;
+  path: string;
+  id: string;
+}
+
+/**
+ * One reasons record: the line (its number in the original input, also after a replay), what kind
+ * of failure, and why (never with a secret). A line that had requests also says how many, and
+ * which were delivered: a replay of the file skips those.
+ */
 export interface Reason {
   line: number;
-  kind: 'malformed' | 'untranslatable' | 'failed' | 'not sent';
+  kind: 'malformed' | 'untranslatable' | 'failed';
   reason: string;
+  requests?: number;
+  delivered?: DeliveredRequest[];
 }
 
 /** Sizes of --failed-out and of its reasons file after a line was recorded. */
