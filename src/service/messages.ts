@@ -29,7 +29,7 @@ export const otherDestination = (name: unknown): string =>
   `this service translates only "${DESTINATION_NAME}" events, not ${describe(name)}: send other destinations to rudder-transformer`;
 
 export const unknownPath = (path: string): string =>
-  `no such endpoint ${describe(path)}: POST /v0/destinations/${DESTINATION_NAME}, POST ${ROUTER_TRANSFORM_PATH}, GET /features and GET /health are served`;
+  `no such endpoint ${describe(path)}: POST /v0/destinations/${DESTINATION_NAME}, POST ${ROUTER_TRANSFORM_PATH}, GET (or HEAD) /features and /health are served`;
 
 export const methodNotAllowed = (method: string, allowed: readonly string[]): string =>
   `method ${describe(method)} not allowed here: use ${allowed.join(' or ')}`;

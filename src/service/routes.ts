@@ -15,13 +15,21 @@ export type Endpoint = 'health' | 'features' | 'processor' | 'router';
 
 export type Route = { ok: true; endpoint: Endpoint } | { ok: false; answer: Answer };
 
-/** The path of a request URL, without its query. */
+/**
+ * The path of a request URL, without its query, doubled slashes or a trailing slash: a
+ * `DEST_TRANSFORM_URL` ending in `/` makes rudder-server call `//v0/destinations/kissmetrics`.
+ */
 export const pathOf = (url: string | undefined): string => {
+  const raw = url ?? '/';
+  let path: string;
   try {
-    return new URL(url ?? '/', 'http://service.invalid').pathname;
+    // Leading slashes collapsed first: the URL parser would read `//v0/…` as a host name.
+    path = new URL(raw.replace(/^\/{2,}/, '/'), 'http://service.invalid').pathname;
   } catch {
-    return url ?? '/';
+    path = raw;
   }
+  path = path.replace(/\/{2,}/g, '/');
+  return path.length > 1 ? path.replace(/\/$/, '') : path;
 };
 
 /** The path as the log shows it: printable ASCII only, cut to a bounded length. */
@@ -36,7 +44,7 @@ const only = (method: string, allowed: readonly string[], endpoint: Endpoint): R
 /** Which endpoint a method and path reach, or the 404 / 405 they are answered. */
 export const routeOf = (method: string, path: string): Route => {
   if (path === HEALTH_PATH) return only(method, ['GET', 'HEAD'], 'health');
-  if (path === FEATURES_PATH) return only(method, ['GET'], 'features');
+  if (path === FEATURES_PATH) return only(method, ['GET', 'HEAD'], 'features');
   if (path.startsWith(DESTINATIONS_PATH_PREFIX)) {
     const name = path.slice(DESTINATIONS_PATH_PREFIX.length);
     if (name.toLowerCase() !== DESTINATION_NAME) return { ok: false, answer: errorAnswer(404, otherDestination(name)) };

@@ -6,6 +6,13 @@ describe('pathOf', () => {
     ['/v0/destinations/kissmetrics?trace=1', '/v0/destinations/kissmetrics'],
     ['/health', '/health'],
     [undefined, '/'],
+    ['//v0/destinations/kissmetrics', '/v0/destinations/kissmetrics'],
+    ['/v0//destinations///kissmetrics/', '/v0/destinations/kissmetrics'],
+    ['/health/', '/health'],
+    ['/routerTransform//?a=//b', '/routerTransform'],
+    ['/', '/'],
+    ['//', '/'],
+    ['http://host//features/', '/features'],
   ])('%s → %s', (url, path) => {
     expect(pathOf(url)).toBe(path);
   });
@@ -23,6 +30,7 @@ describe('routeOf', () => {
     ['GET', '/health', 'health'],
     ['HEAD', '/health', 'health'],
     ['GET', '/features', 'features'],
+    ['HEAD', '/features', 'features'],
     ['POST', '/v0/destinations/kissmetrics', 'processor'],
     ['POST', '/v0/destinations/KISSMETRICS', 'processor'],
     ['POST', '/routerTransform', 'router'],
@@ -33,7 +41,7 @@ describe('routeOf', () => {
   it.each([
     ['GET', '/v0/destinations/kissmetrics', ['POST']],
     ['PUT', '/routerTransform', ['POST']],
-    ['POST', '/features', ['GET']],
+    ['POST', '/features', ['GET', 'HEAD']],
     ['DELETE', '/health', ['GET', 'HEAD']],
   ])('%s %s → 405, allowing %j', (method, path, allow) => {
     expect(routeOf(method, path)).toEqual({

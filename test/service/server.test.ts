@@ -56,12 +56,31 @@ describe('GET /features and /health', () => {
     expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
   });
 
+  it.each(['//health', '/health/', '//features/'])(
+    'answers GET %s like its path without extra slashes',
+    async (path) => {
+      const { url } = await start();
+      expect((await call(url, 'GET', path)).status).toBe(200);
+    },
+  );
+
   it('answers /health with 200 and does not log a healthy probe', async () => {
     const { url } = await start();
     expect(ok(await call(url, 'GET', '/health'))).toEqual({ status: 'ok' });
     const head = await call(url, 'HEAD', '/health');
     expect([head.status, head.headers.apiversion, head.text]).toEqual([200, '2', '']);
     expect(lines).toEqual([]);
+  });
+
+  it('answers HEAD /features like GET, without a body', async () => {
+    const { url } = await start();
+    const head = await call(url, 'HEAD', '/features');
+    expect([head.status, head.headers.apiversion, head.headers['content-type'], head.text]).toEqual([
+      200,
+      '2',
+      'application/json; charset=utf-8',
+      '',
+    ]);
   });
 
   it.each([
@@ -79,6 +98,15 @@ describe('GET /features and /health', () => {
 });
 
 describe('POST /v0/destinations/kissmetrics', () => {
+  it.each([
+    ['a trailing slash (DEST_TRANSFORM_URL ending in /)', '//v0/destinations/kissmetrics'],
+    ['doubled slashes and a trailing one', '/v0//destinations/kissmetrics/'],
+  ])('is reached through %s', async (_name, path) => {
+    const { url } = await start();
+    const answer = ok(await call(url, 'POST', path, [event(7, EVERY_TYPE[4]?.message)]));
+    expect(answer).toEqual([{ output: EVERY_TYPE[4]?.requests[0], metadata: metadata(7), statusCode: 200 }]);
+  });
+
   it.each(EVERY_TYPE)('$name', async ({ message, config, requests }) => {
     const { url } = await start();
     const answer = ok(await call(url, 'POST', PROCESSOR, [event(7, message, config)]));
@@ -344,7 +372,7 @@ describe('POST /routerTransform', () => {
 
   it('refuses another destType with 404 and a JSON error', async () => {
     const { url } = await start();
-    const reply = await call(url, 'POST', '/routerTransform', { input: [], destType: 'hs' });
+    const reply = await call(url, 'POST', '/routerTransform/', { input: [], destType: 'hs' });
     expect([reply.status, reply.json]).toEqual([404, { error: otherDestination('hs') }]);
   });
 
@@ -376,7 +404,7 @@ describe('what is refused', () => {
   it.each([
     ['GET', PROCESSOR, ['POST']],
     ['PUT', '/routerTransform', ['POST']],
-    ['POST', '/features', ['GET']],
+    ['POST', '/features', ['GET', 'HEAD']],
     ['DELETE', '/health', ['GET', 'HEAD']],
   ])('answers %s %s with 405, an Allow header and a JSON error', async (method, path, allowed) => {
     const { url } = await start();
