@@ -179,3 +179,16 @@ export const EVERY_TYPE: {
     ],
   },
 ];
+
+/** How many JSON values `value` holds (itself included) and how many levels deep it nests. */
+export const jsonSize = (value: unknown): { values: number; depth: number } => {
+  if (typeof value !== 'object' || value === null) return { values: 1, depth: 0 };
+  let values = 1;
+  let depth = 1;
+  for (const child of Object.values(value)) {
+    const inner = jsonSize(child);
+    values += inner.values;
+    depth = Math.max(depth, inner.depth + 1);
+  }
+  return { values, depth };
+};
