@@ -54,3 +54,54 @@ export const MAX_LOGGED_PATH_CHARS = 100;
  * as filtered, not failed, and never retried. We answer it for an event that becomes no request.
  */
 export const STATUS_FILTERED = 298;
+
+/**
+ * JSON values one event may hold (its message, metadata and destination together: every object, array,
+ * member and item counts one). The rules read at most 4,096 values of a message; a real event from an
+ * SDK holds a few hundred. An event over this is answered 413 on its own and never built: building it
+ * would cost about 100 bytes of memory per value (64 MiB of `[{},{},…]` is 2 GB), so this keeps one event
+ * under about 10 MB however its call was written.
+ */
+export const MAX_VALUES_PER_EVENT = 100_000;
+/**
+ * JSON values of one destination of a compacted call (`destinations: {<id>: destination}`): a Kissmetrics
+ * destination with its definition holds a few hundred. Over this, the events that name it are answered 413.
+ */
+export const MAX_VALUES_PER_DESTINATION = 10_000;
+/** Destinations of a compacted call kept built at once (a call from rudder-server names one or a few). */
+export const MAX_CACHED_DESTINATIONS = 16;
+/**
+ * A malformed body up to this size is parsed whole once more, so that the error quotes the JSON parser's
+ * own reason and position; a larger one is described by the scan alone (parsing it could be unbounded).
+ */
+export const MAX_REPARSED_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Kissmetrics requests one event may become. A track becomes one request for the event and one per
+ * product (SPEC §5), so this is an order of 999 products: far above any real cart, yet each request is
+ * one call rudder-server's router makes to Kissmetrics. An event that may become more (counted before
+ * it is translated, from its products) is answered 413 on its own: translating 1,000 events of 2,100
+ * products each would take most of a minute and a 2 GB answer.
+ */
+export const MAX_REQUESTS_PER_EVENT = 1000;
+/**
+ * Bytes of translated entries in one answer. A 100-event call from rudder-server is answered in a few
+ * hundred kB; rudder-server reads the whole answer into memory and decodes it (several times its size),
+ * and producing 32 MiB takes us about a second. Past it, each remaining event is answered 413 on its own
+ * (its metadata echoed once), so an answer is at most this plus one short error entry per event.
+ */
+export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+/** The answer is written in pieces of about this size; a slow reader holds at most one in our memory. */
+export const ANSWER_PIECE_BYTES = 64 * 1024;
+
+/** rudder-server's `statTags` of an error entry that do not depend on the event (rudder-transformer's values). */
+export const STAT_TAGS = { destType: 'KISSMETRICS', module: 'destination', implementation: 'native' } as const;
+/** Every error we answer is about the data that came (`dataValidation`), never about Kissmetrics or us. */
+export const ERROR_CATEGORY = 'dataValidation';
+/**
+ * Levels of nesting of one event (the event itself is level 1, its message 2, its properties 3). The
+ * rules read 32 levels of properties; `JSON.stringify`, which writes metadata back, recurses once per
+ * level and fails a few thousand levels down. An event deeper than this is answered 413 on its own and
+ * never built; a compacted destination deeper than this refuses the events that name it.
+ */
+export const MAX_DEPTH_LEVELS_PER_EVENT = 512;

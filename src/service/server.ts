@@ -5,9 +5,11 @@ import { performance } from 'node:perf_hooks';
 import { errorAnswer } from './answer';
 import type { Answer } from './answer';
 import {
+  ANSWER_PIECE_BYTES,
   DEFAULT_HOST,
   DEFAULT_PORT,
   HEALTH_PATH,
+  MAX_ANSWER_BYTES,
   MAX_BODY_BYTES,
   MAX_EVENTS_PER_CALL,
   REQUEST_RECEIVE_TIMEOUT_MS,
@@ -16,7 +18,7 @@ import {
 import type { CallSummary } from './encode';
 import { internalError } from './messages';
 import { answerCall } from './pipeline';
-import type { CallLimits } from './pipeline';
+import type { CallLimits, Streamed } from './pipeline';
 import { ClientGone } from './read';
 import { loggedPath, pathOf, routeOf } from './routes';
 import { writeAnswer } from './write';
@@ -31,6 +33,7 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   maxBodyBytes?: number;
   maxEventsPerCall?: number;
+  maxAnswerBytes?: number;
   shutdownGraceMs?: number;
 }
 
@@ -77,13 +80,20 @@ const logCall = (
 };
 
 /** The answer of one request, whatever happens inside (`undefined` when the client left mid-body). */
-const answerOf = async (state: ServiceState, req: IncomingMessage, path: string): Promise<Answer | undefined> => {
+const answerOf = async (
+  state: ServiceState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<Answer | Streamed | undefined> => {
   const route = routeOf(req.method ?? '', path);
   if (!route.ok) return route.answer;
   try {
-    return await answerCall(req, route.endpoint, state.limits);
+    return await answerCall(req, res, route.endpoint, state.limits, () => state.closing);
   } catch (cause) {
     if (cause instanceof ClientGone) return undefined;
+    // Once the answer has started there is no status left to change: the connection is cut (below).
+    if (res.headersSent) throw cause;
     return errorAnswer(500, internalError());
   }
 };
@@ -98,12 +108,12 @@ const handle = async (
   const path = pathOf(req.url);
   state.inFlight++;
   try {
-    const answer = await answerOf(state, req, path);
+    const answer = await answerOf(state, req, res, path);
     if (!answer) {
       logCall(state, req, path, 'aborted', startedMs);
       return;
     }
-    writeAnswer(req, res, answer, state.closing);
+    if (!('streamed' in answer)) writeAnswer(req, res, answer, state.closing);
     // Health probes run every few seconds: only a failing one is worth a line.
     if (!(path === HEALTH_PATH && answer.status === 200))
       logCall(state, req, path, answer.status, startedMs, answer.summary);
@@ -127,6 +137,8 @@ export const startService = async (options: ServiceOptions = {}): Promise<Runnin
       clock: options.clock ?? Date.now,
       maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
       maxEventsPerCall: options.maxEventsPerCall ?? MAX_EVENTS_PER_CALL,
+      maxAnswerBytes: options.maxAnswerBytes ?? MAX_ANSWER_BYTES,
+      answerPieceBytes: ANSWER_PIECE_BYTES,
     },
     log: options.log ?? ((line: string) => process.stdout.write(`${line}\n`)),
     inFlight: 0,

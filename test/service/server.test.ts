@@ -17,7 +17,19 @@ import {
 } from '../../src/service/messages';
 import { startService } from '../../src/service/server';
 import type { RunningService, ServiceOptions } from '../../src/service/server';
-import { API_KEY, EVERY_TYPE, NOW_MS, T, TIMESTAMP, destination, event, get, metadata, post } from './fixtures';
+import {
+  API_KEY,
+  EVERY_TYPE,
+  NOW_MS,
+  T,
+  TIMESTAMP,
+  destination,
+  event,
+  get,
+  metadata,
+  post,
+  statTags,
+} from './fixtures';
 import { call, openCall, rawExchange, readReply, tryConnect } from './http';
 import type { Reply } from './http';
 
@@ -134,12 +146,37 @@ describe('POST /v0/destinations/kissmetrics', () => {
         metadata: metadata(1),
         statusCode: 200,
       },
-      { metadata: metadata(2), statusCode: 400, error: invalidApiKey(undefined) },
-      { metadata: metadata(3), statusCode: 400, error: unsupportedType('reset') },
-      { metadata: metadata(4), statusCode: 400, error: missingPerson('track') },
-      { metadata: metadata(5), statusCode: 400, error: notAMessage('hello') },
-      { metadata: {}, statusCode: 400, error: notAnEvent(7) },
-      { metadata: metadata(6), statusCode: STATUS_FILTERED, error: nothingToSend('identify') },
+      {
+        metadata: metadata(2),
+        statusCode: 400,
+        error: invalidApiKey(undefined),
+        statTags: statTags('configuration'),
+      },
+      {
+        metadata: metadata(3),
+        statusCode: 400,
+        error: unsupportedType('reset'),
+        statTags: statTags('instrumentation'),
+      },
+      {
+        metadata: metadata(4),
+        statusCode: 400,
+        error: missingPerson('track'),
+        statTags: statTags('instrumentation'),
+      },
+      {
+        metadata: metadata(5),
+        statusCode: 400,
+        error: notAMessage('hello'),
+        statTags: statTags('instrumentation'),
+      },
+      { metadata: {}, statusCode: 400, error: notAnEvent(7), statTags: statTags('instrumentation', 'processor', {}) },
+      {
+        metadata: metadata(6),
+        statusCode: STATUS_FILTERED,
+        error: nothingToSend('identify'),
+        statTags: statTags('filtered'),
+      },
       {
         output: get('/a', { _k: API_KEY, _p: 'anon-9', _t: T, _d: '1', _n: 'u9' }, 'u9'),
         metadata: metadata(8),
@@ -246,7 +283,12 @@ describe('POST /v0/destinations/kissmetrics', () => {
         metadata: metadata(22, { destinationId: 'dest-b' }),
         statusCode: 200,
       },
-      { metadata: metadata(23, { destinationId: '__proto__' }), statusCode: 400, error: invalidApiKey(undefined) },
+      {
+        metadata: metadata(23, { destinationId: '__proto__' }),
+        statusCode: 400,
+        error: invalidApiKey(undefined),
+        statTags: statTags('configuration', 'processor', { destinationId: '__proto__', workspaceId: 'ws-1' }),
+      },
     ]);
   });
 
@@ -318,6 +360,7 @@ describe('POST /routerTransform', () => {
           statusCode: 400,
           destination: destination({}),
           error: invalidApiKey(undefined),
+          statTags: statTags('configuration', 'router', {}),
         },
         {
           metadata: [{ jobId: 33 }],
@@ -325,6 +368,7 @@ describe('POST /routerTransform', () => {
           statusCode: STATUS_FILTERED,
           destination: destination(),
           error: nothingToSend('identify'),
+          statTags: statTags('filtered', 'router', {}),
         },
         {
           batchedRequest: EVERY_TYPE[5]?.requests,
@@ -365,6 +409,7 @@ describe('POST /routerTransform', () => {
           statusCode: 400,
           destination: {},
           error: invalidApiKey(undefined),
+          statTags: statTags('configuration', 'router', { destinationId: 'constructor' }),
         },
       ],
     });
