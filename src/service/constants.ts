@@ -40,10 +40,24 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
  */
 export const MAX_EVENTS_PER_CALL = 1000;
 /**
- * After SIGTERM or SIGINT, calls in flight get this long to finish before their connections are cut:
- * under the 30 s that Kubernetes and `docker stop --time` give by default before SIGKILL.
+ * After SIGTERM or SIGINT, a call whose body is still arriving gets this long to finish sending it; then
+ * it is cut (rudder-server retries it, on another replica behind the proxy). rudder-server sends a call's
+ * few hundred kB in milliseconds: one still arriving 2 s later is stalled.
  */
-export const SHUTDOWN_GRACE_MS = 20_000;
+export const SHUTDOWN_UPLOAD_GRACE_MS = 2_000;
+/**
+ * After SIGTERM or SIGINT, a kept-alive connection with no call on it stays open this long, and a call
+ * that arrives on it meanwhile is answered (with `Connection: close`): closing it at once would reset a
+ * call the client is sending at that moment. A client sends its next call within milliseconds of an
+ * answer; a connection idle for 1 s has none coming.
+ */
+export const SHUTDOWN_IDLE_GRACE_MS = 1_000;
+/**
+ * After SIGTERM or SIGINT, whatever is still open after this long is cut and the process ends: calls
+ * already read finish in far less (each call's work is bounded), and `docker stop` and Kubernetes send
+ * SIGKILL after 10 s at the earliest that is configured in practice (their defaults are 10 s and 30 s).
+ */
+export const SHUTDOWN_DEADLINE_MS = 8_000;
 /** A client has this long to send one whole request (headers and body); a stalled upload is then cut. */
 export const REQUEST_RECEIVE_TIMEOUT_MS = 60_000;
 /** Longest request path written to the log: the rest is cut, so a hostile URL cannot flood the log. */

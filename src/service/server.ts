@@ -13,7 +13,9 @@ import {
   MAX_BODY_BYTES,
   MAX_EVENTS_PER_CALL,
   REQUEST_RECEIVE_TIMEOUT_MS,
-  SHUTDOWN_GRACE_MS,
+  SHUTDOWN_DEADLINE_MS,
+  SHUTDOWN_IDLE_GRACE_MS,
+  SHUTDOWN_UPLOAD_GRACE_MS,
 } from './constants';
 import type { CallSummary } from './encode';
 import { internalError } from './messages';
@@ -21,6 +23,8 @@ import { answerCall } from './pipeline';
 import type { CallLimits, Streamed } from './pipeline';
 import { ClientGone } from './read';
 import { loggedPath, pathOf, routeOf } from './routes';
+import { handling, newLifecycle, stopService, watchConnections } from './shutdown';
+import type { Lifecycle, StopReport } from './shutdown';
 import { writeAnswer } from './write';
 
 export interface ServiceOptions {
@@ -34,7 +38,10 @@ export interface ServiceOptions {
   maxBodyBytes?: number;
   maxEventsPerCall?: number;
   maxAnswerBytes?: number;
-  shutdownGraceMs?: number;
+  /** After `close()`, a call whose body is still arriving gets this long (`SHUTDOWN_UPLOAD_GRACE_MS`). */
+  uploadGraceMs?: number;
+  /** After `close()`, whatever is left after this long is cut (`SHUTDOWN_DEADLINE_MS`). */
+  shutdownDeadlineMs?: number;
 }
 
 export interface RunningService {
@@ -45,18 +52,18 @@ export interface RunningService {
   /** Calls being answered right now. */
   inFlight(): number;
   /**
-   * Stops accepting connections, lets the calls in flight finish (for at most `shutdownGraceMs`), then
-   * cuts whatever is left. Resolves `true` when every call finished, `false` when some were cut.
+   * Stops accepting connections, answers the calls already read (with `Connection: close`), closes idle
+   * connections after `SHUTDOWN_IDLE_GRACE_MS`, cuts uploads still arriving after the upload grace and
+   * whatever is left at `SHUTDOWN_DEADLINE_MS`. Resolves with what was answered and cut.
    */
-  close(): Promise<boolean>;
+  close(): Promise<StopReport>;
 }
 
 /** The state of a running service that its calls read and update. */
 interface ServiceState {
   limits: CallLimits;
   log: (line: string) => void;
-  inFlight: number;
-  closing: boolean;
+  lifecycle: Lifecycle;
 }
 
 const urlOf = (host: string, port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -89,7 +96,7 @@ const answerOf = async (
   const route = routeOf(req.method ?? '', path);
   if (!route.ok) return route.answer;
   try {
-    return await answerCall(req, res, route.endpoint, state.limits, () => state.closing);
+    return await answerCall(req, res, route.endpoint, state.limits, () => state.lifecycle.closing);
   } catch (cause) {
     if (cause instanceof ClientGone) return undefined;
     // Once the answer has started there is no status left to change: the connection is cut (below).
@@ -98,31 +105,22 @@ const answerOf = async (
   }
 };
 
-const handle = async (
-  state: ServiceState,
-  req: IncomingMessage,
-  res: ServerResponse,
-  onDone: () => void,
-): Promise<void> => {
+const handle = async (state: ServiceState, req: IncomingMessage, res: ServerResponse): Promise<void> => {
   const startedMs = performance.now();
   const path = pathOf(req.url);
-  state.inFlight++;
   try {
     const answer = await answerOf(state, req, res, path);
     if (!answer) {
       logCall(state, req, path, 'aborted', startedMs);
       return;
     }
-    if (!('streamed' in answer)) writeAnswer(req, res, answer, state.closing);
+    if (!('streamed' in answer)) writeAnswer(req, res, answer, state.lifecycle.closing);
     // Health probes run every few seconds: only a failing one is worth a line.
     if (!(path === HEALTH_PATH && answer.status === 200))
       logCall(state, req, path, answer.status, startedMs, answer.summary);
   } catch {
     // Answering itself failed: the connection is cut, and nothing escapes to end the process.
     res.destroy();
-  } finally {
-    state.inFlight--;
-    onDone();
   }
 };
 
@@ -141,17 +139,15 @@ export const startService = async (options: ServiceOptions = {}): Promise<Runnin
       answerPieceBytes: ANSWER_PIECE_BYTES,
     },
     log: options.log ?? ((line: string) => process.stdout.write(`${line}\n`)),
-    inFlight: 0,
-    closing: false,
+    lifecycle: newLifecycle(),
   };
   const server = createServer(
     { requestTimeout: REQUEST_RECEIVE_TIMEOUT_MS, headersTimeout: REQUEST_RECEIVE_TIMEOUT_MS },
     (req, res) => {
-      void handle(state, req, res, () => {
-        if (state.closing) server.closeIdleConnections();
-      });
+      void handling(state.lifecycle, () => handle(state, req, res));
     },
   );
+  watchConnections(server, state.lifecycle, SHUTDOWN_IDLE_GRACE_MS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST, () => {
@@ -164,28 +160,19 @@ export const startService = async (options: ServiceOptions = {}): Promise<Runnin
     state.log(`${new Date(state.limits.clock()).toISOString()} server error ${cause.code ?? cause.name}`);
   });
   const address = server.address() as AddressInfo;
-  const graceMs = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
-
-  let closed: Promise<boolean> | undefined;
-  const close = (): Promise<boolean> =>
-    (closed ??= new Promise<boolean>((resolve) => {
-      state.closing = true;
-      const timer = setTimeout(() => {
-        server.closeAllConnections();
-        resolve(false);
-      }, graceMs);
-      server.close(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-      server.closeIdleConnections();
-    }));
+  const times = {
+    uploadGraceMs: options.uploadGraceMs ?? SHUTDOWN_UPLOAD_GRACE_MS,
+    idleGraceMs: SHUTDOWN_IDLE_GRACE_MS,
+    deadlineMs: options.shutdownDeadlineMs ?? SHUTDOWN_DEADLINE_MS,
+  };
+  let closed: Promise<StopReport> | undefined;
+  const close = (): Promise<StopReport> => (closed ??= stopService(server, state.lifecycle, times));
 
   return {
     url: urlOf(address.address, address.port),
     host: address.address,
     port: address.port,
-    inFlight: () => state.inFlight,
+    inFlight: () => state.lifecycle.inFlight,
     close,
   };
 };

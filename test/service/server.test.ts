@@ -540,7 +540,7 @@ describe('a failure of our own', () => {
 });
 
 describe('shutdown', () => {
-  it('stops accepting, lets the call in flight finish, then resolves true', async () => {
+  it('stops accepting, answers the call in flight with Connection: close, then resolves', async () => {
     const running = await start();
     const inFlight = openCall(running.url, PROCESSOR, `[${JSON.stringify(event(1, EVERY_TYPE[4]?.message))}`);
     await inFlight.started;
@@ -554,19 +554,46 @@ describe('shutdown', () => {
     const reply = await inFlight.reply;
     expect(ok(reply)).toEqual([{ output: EVERY_TYPE[4]?.requests[0], metadata: metadata(1), statusCode: 200 }]);
     expect(reply.headers.connection).toBe('close');
-    expect(await closed).toBe(true);
+    expect(await closed).toEqual({ answered: 1, uploadsCut: 0, callsCut: 0 });
     expect(running.inFlight()).toBe(0);
   });
 
-  it('cuts a call still in flight when the grace period ends, and resolves false', async () => {
-    const running = await start({ shutdownGraceMs: 300 });
+  it('cuts a call it has read but could not answer by the deadline (a client that stopped reading), and says so', async () => {
+    const running = await start({ shutdownDeadlineMs: 500 });
+    const products = Array.from({ length: 900 }, (_, sku) => ({ sku, name: `product ${sku}` }));
+    const order = {
+      type: 'track',
+      event: 'Order Completed',
+      userId: 'u1',
+      timestamp: TIMESTAMP,
+      properties: { products },
+    };
+    // Never read: the service fills the connection, then waits for room that never comes.
+    const req = request(`${running.url}${PROCESSOR}`, { method: 'POST', agent: false });
+    req.on('error', () => undefined);
+    // Its answer has begun: the call has been read.
+    const answering = new Promise<void>((resolve) =>
+      req.on('response', (res) => {
+        res.pause();
+        resolve();
+      }),
+    );
+    req.end(JSON.stringify(Array.from({ length: 100 }, (_, jobId) => event(jobId, order))));
+    await answering;
+    expect(await running.close()).toEqual({ answered: 0, uploadsCut: 0, callsCut: 1 });
+    expect(lines).toEqual([expect.stringMatching(/ POST \/v0\/destinations\/kissmetrics status=aborted ms=\d+$/)]);
+    req.destroy();
+  });
+
+  it('cuts a call whose body is still arriving when the upload grace ends, and says so', async () => {
+    const running = await start({ uploadGraceMs: 300 });
     const stalled = openCall(running.url, PROCESSOR, '[');
     await stalled.started;
     const outcome = stalled.reply.then(
       (reply) => `answered ${reply.status}`,
       (error: unknown) => (error as NodeJS.ErrnoException).code,
     );
-    expect(await running.close()).toBe(false);
+    expect(await running.close()).toEqual({ answered: 0, uploadsCut: 1, callsCut: 0 });
     expect(await outcome).toBe('ECONNRESET');
   });
 });
