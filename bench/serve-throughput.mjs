@@ -1,27 +1,37 @@
 // Throughput of `rudderstack-kissmetrics serve`, the transformer service for rudder-server (a benchmark,
 // not a test). Run `npm run build` first, then:
-//   node bench/serve-throughput.mjs [--batches N] [--concurrency C] [--keep-alive]
+//   node bench/serve-throughput.mjs [--batches N] [--concurrency C] [--keep-alive] [--prefix off|on|both]
+//                                   [--naming default|rudder-transformer] [--peer DIR]
 // The service runs in a child process, as rudder-server would reach it; this process posts 100-event
 // batches shaped like rudder-server's (message, metadata, destination) on C connections at once and
 // reports events per second, and events per second per core the service used: its CPU time (user +
 // system) read from /proc/<pid>/stat before and after. rudder-server opens a new connection per call by
 // default (Transformer.Client.disableKeepAlives), so this does too unless --keep-alive.
+// The events are the realistic mix of bench/lib/events.mjs (20 different batches, 2,000 events). With a
+// peer (--peer DIR or RUDDER_TRANSFORMER_DIR: a built copy of rudder-transformer, see bench/lib/peer.mjs),
+// its own service (one process) gets the same calls the same way, measured the same way, and its
+// kissmetrics process() runs them in this process too (the in-process comparison is bench/transformer.mjs).
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
+import { callEvent, destination } from './lib/events.mjs';
+import { PEER_COMMIT, PEER_HOWTO, loadPeer, peerRate, startPeerService } from './lib/peer.mjs';
 
 const CLI = new URL('../dist/cli.mjs', import.meta.url).pathname;
 const EVENTS_PER_BATCH = 100;
+const DIFFERENT_BATCHES = 20;
 const WARM_UP_BATCHES = 50;
-const API_KEY = '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c';
 
 const { values } = parseArgs({
   options: {
     batches: { type: 'string', default: '400' },
     concurrency: { type: 'string', default: '4' },
     'keep-alive': { type: 'boolean', default: false },
+    prefix: { type: 'string', default: 'both' },
+    naming: { type: 'string', default: 'default' },
+    peer: { type: 'string' },
   },
 });
 const BATCHES = Number(values.batches);
@@ -40,104 +50,15 @@ const cpuSeconds = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
 };
 
-const destination = {
-  ID: 'dest-km',
-  Name: 'Kissmetrics',
-  DestinationDefinition: { ID: 'def-km', Name: 'KISSMETRICS', DisplayName: 'Kiss Metrics', Config: {} },
-  Config: { apiKey: API_KEY, prefixProperties: true, eventFilteringOption: 'disable' },
-  Enabled: true,
-  WorkspaceID: 'ws',
-  Transformations: [],
-  IsProcessorEnabled: true,
-};
+/** The body of call b: events b*100 … b*100+99 of the mix, as rudder-server sends them. */
+const batch = (b, dest) =>
+  JSON.stringify(Array.from({ length: EVENTS_PER_BATCH }, (_, e) => callEvent(b * EVENTS_PER_BATCH + e, dest)));
 
-const context = (i) => ({
-  app: { name: 'RudderLabs JavaScript SDK', namespace: 'com.rudderlabs.javascript', version: '3.34.1' },
-  library: { name: 'RudderLabs JavaScript SDK', version: '3.34.1' },
-  page: { path: '/pricing', referrer: 'https://www.google.com/', title: 'Pricing', url: 'https://example.com/pricing' },
-  userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
-  locale: 'en-GB',
-  screen: { width: 1920, height: 1080, density: 2 },
-  sessionId: 1700000000000 + i,
-  traits: { email: `user${i}@example.com`, plan: 'pro' },
-});
-
-/**
- * A realistic mix: 40% track (half of them orders with two or three products), 25% page, 15% identify,
- * 10% group, 10% alias.
- */
-const message = (i) => {
-  const common = {
-    anonymousId: `anon-${i}`,
-    userId: `user-${i % 2000}`,
-    messageId: `msg-${i}`,
-    channel: 'web',
-    context: context(i),
-    originalTimestamp: new Date(1.7e12 + i * 1000).toISOString(),
-    timestamp: new Date(1.7e12 + i * 1000 + 40).toISOString(),
-    integrations: { All: true },
-  };
-  const kind = i % 20;
-  if (kind < 4)
-    return {
-      ...common,
-      type: 'track',
-      event: 'Order Completed',
-      properties: {
-        order_id: `o-${i}`,
-        total: 129.99,
-        currency: 'EUR',
-        shipping: { method: 'express', address: { city: 'Brussels', country: 'BE' } },
-        products: Array.from({ length: 2 + (i % 2) }, (_, p) => ({
-          product_id: `p-${p}`,
-          sku: `SKU-${p}`,
-          name: `Product ${p}`,
-          price: 19.99 + p,
-          quantity: 1 + p,
-          category: 'Books',
-        })),
-      },
-    };
-  if (kind < 8)
-    return {
-      ...common,
-      type: 'track',
-      event: 'Button Clicked',
-      properties: { label: 'Sign up', section: { name: 'hero', position: 1 }, tags: ['cta', 'blue'] },
-    };
-  if (kind < 13)
-    return {
-      ...common,
-      type: 'page',
-      name: 'Pricing',
-      properties: { category: 'Docs', path: '/pricing', url: 'https://example.com/pricing' },
-    };
-  if (kind < 16) return { ...common, type: 'identify', traits: { name: `User ${i}`, address: { city: 'Ghent' } } };
-  if (kind < 18)
-    return {
-      ...common,
-      type: 'group',
-      groupId: `g-${i % 50}`,
-      traits: { name: 'Acme', plan: { tier: 'enterprise', seats: 40 } },
-    };
-  return { ...common, type: 'alias', previousId: `anon-${i}` };
-};
-
-const batch = (b) =>
-  JSON.stringify(
-    Array.from({ length: EVENTS_PER_BATCH }, (_, e) => {
-      const i = b * EVENTS_PER_BATCH + e;
-      return {
-        message: message(i),
-        metadata: { jobId: i + 1, messageId: `msg-${i}`, sourceId: 'src', destinationId: 'dest-km', workspaceId: 'ws' },
-        destination,
-      };
-    }),
-  );
-
-const startServe = () =>
+const startOurs = () =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const naming = values.naming === 'default' ? [] : ['--naming', values.naming];
+    const args = [CLI, 'serve', '--port', '0', ...naming];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
@@ -192,37 +113,59 @@ const run = async (url, bodies, count) => {
   return { entries, refused };
 };
 
-const bodies = Array.from({ length: 20 }, (_, b) => batch(b));
-const { child, url } = await startServe();
-try {
-  await run(url, bodies, WARM_UP_BATCHES);
-  const cpuBefore = cpuSeconds(child.pid);
-  const clientBefore = process.cpuUsage();
-  const started = performance.now();
-  const { entries, refused } = await run(url, bodies, BATCHES);
-  const wallS = (performance.now() - started) / 1000;
-  const serverCpuS = cpuSeconds(child.pid) - cpuBefore;
-  const client = process.cpuUsage(clientBefore);
-  const events = BATCHES * EVENTS_PER_BATCH;
-  const round = (n) => Math.round(n).toLocaleString('en-US');
+const round = (n) => Math.round(n).toLocaleString('en-US');
 
-  console.log(
-    `serve throughput: ${BATCHES} calls of ${EVENTS_PER_BATCH} events, ${CONCURRENCY} at once, ` +
-      `${values['keep-alive'] ? 'kept-alive connections' : 'a new connection per call (rudder-server default)'}`,
-  );
-  console.log(`  body per call:            ${round(bodies[0].length / 1024)} kB`);
-  console.log(`  wall time:                ${wallS.toFixed(2)} s`);
-  console.log(`  events/s:                 ${round(events / wallS)}  (${round(BATCHES / wallS)} calls/s)`);
-  console.log(
-    `  requests answered:        ${round(entries)} (${(entries / events).toFixed(2)} per event, ${refused} refused)`,
-  );
-  console.log(
-    `  service CPU time:         ${serverCpuS.toFixed(2)} s  (${(serverCpuS / wallS).toFixed(2)} cores busy on average)`,
-  );
-  console.log(`  events/s per core used:   ${round(events / serverCpuS)}`);
-  console.log(
-    `  client CPU time:          ${((client.user + client.system) / 1e6).toFixed(2)} s (this process, same machine)`,
-  );
-} finally {
-  child.kill('SIGTERM');
+/** Posts BATCHES calls of the mix to a fresh service; prints and returns its events per CPU-second. */
+const measure = async (bodies, start) => {
+  const { child, url } = await start();
+  try {
+    await run(url, bodies, WARM_UP_BATCHES);
+    const cpuBefore = cpuSeconds(child.pid);
+    const clientBefore = process.cpuUsage();
+    const started = performance.now();
+    const { entries, refused } = await run(url, bodies, BATCHES);
+    const wallS = (performance.now() - started) / 1000;
+    const serverCpuS = cpuSeconds(child.pid) - cpuBefore;
+    const client = process.cpuUsage(clientBefore);
+    const events = BATCHES * EVENTS_PER_BATCH;
+    console.log(`    body per call:          ${round(bodies[0].length / 1024)} kB`);
+    console.log(`    wall time:              ${wallS.toFixed(2)} s`);
+    console.log(`    events/s:               ${round(events / wallS)}  (${round(BATCHES / wallS)} calls/s)`);
+    console.log(
+      `    requests answered:      ${round(entries)} (${(entries / events).toFixed(2)} per event, ${refused} refused)`,
+    );
+    console.log(
+      `    service CPU time:       ${serverCpuS.toFixed(2)} s  (${(serverCpuS / wallS).toFixed(2)} cores busy on average)`,
+    );
+    console.log(`    events/s per core used: ${round(events / serverCpuS)}`);
+    console.log(
+      `    client CPU time:        ${((client.user + client.system) / 1e6).toFixed(2)} s (this process, same machine)`,
+    );
+    return events / serverCpuS;
+  } finally {
+    child.kill('SIGTERM');
+  }
+};
+
+const peer = loadPeer(values.peer);
+console.log(
+  `serve throughput: ${BATCHES} calls of ${EVENTS_PER_BATCH} events (${DIFFERENT_BATCHES} different), ` +
+    `${CONCURRENCY} at once, ` +
+    `${values['keep-alive'] ? 'kept-alive connections' : 'a new connection per call (rudder-server default)'}, ` +
+    `naming ${values.naming}`,
+);
+if (!peer) console.log(PEER_HOWTO);
+for (const prefixProperties of values.prefix === 'both' ? [false, true] : [values.prefix === 'on']) {
+  console.log(`prefixProperties ${prefixProperties ? 'on' : 'off'}:`);
+  const dest = destination(prefixProperties);
+  const bodies = Array.from({ length: DIFFERENT_BATCHES }, (_, b) => batch(b, dest));
+  console.log('  ours (rudderstack-kissmetrics serve):');
+  const ours = await measure(bodies, startOurs);
+  if (peer) {
+    console.log(`  rudder-transformer ${PEER_COMMIT} service (one process, CLUSTER_ENABLED=false):`);
+    const theirs = await measure(bodies, () => startPeerService(peer));
+    const items = bodies.flatMap((body) => JSON.parse(body));
+    console.log(`  rudder-transformer process(), in this process: ${round(peerRate(peer, items))} events/CPU-s`);
+    console.log(`  ratio ours / rudder-transformer, behind HTTP: ${(ours / theirs).toFixed(2)}x events/s per core`);
+  }
 }

@@ -11,6 +11,8 @@ import {
 import { trackingHostOf } from '../cloud/requests';
 import { redact } from '../cloud/sender';
 import { API_KEY_PATTERN } from '../rules/constants';
+import { DEFAULT_NAMING, NAMINGS } from '../rules/naming';
+import type { Naming } from '../rules/naming';
 import {
   COMMAND_NAME,
   EXIT_NOT_DELIVERED,
@@ -74,6 +76,7 @@ interface TranslateFlags {
   apiKey?: string;
   prefixProperties: boolean;
   endpoint?: string;
+  naming: Naming;
 }
 
 interface SendFlags {
@@ -85,6 +88,7 @@ interface SendFlags {
   state?: string;
   dryRun: boolean;
   prefixProperties: boolean;
+  naming: Naming;
   maxAttempts?: number;
   timeoutMs?: number;
 }
@@ -101,6 +105,14 @@ const prefixOption = (): Option =>
     '--prefix-properties',
     'prefix track, page and product properties, as the destination setting does',
   ).default(false);
+
+const namingOption = (): Option =>
+  new Option(
+    '--naming <naming>',
+    "event and property names: ours, or those of RudderStack's own cloud destination (to keep its reports)",
+  )
+    .choices(NAMINGS)
+    .default(DEFAULT_NAMING);
 
 const EXIT_STATUS_HELP = `
 Exit status:
@@ -162,9 +174,14 @@ program
   .addOption(apiKeyOption(`API key shown in cloud requests (default: ${PLACEHOLDER_API_KEY})`))
   .addOption(prefixOption())
   .addOption(endpointOption())
+  .addOption(namingOption())
   .addHelpText('after', EXIT_STATUS_HELP)
   .action(async (file: string | undefined, _options: unknown, command: Command) => {
     const flags = command.opts<TranslateFlags>();
+    if (flags.naming !== DEFAULT_NAMING && flags.mode !== 'cloud')
+      throw new UsageError(
+        `--naming ${flags.naming} names cloud requests: add --mode cloud (device mode has one naming)`,
+      );
     const apiKey = flags.apiKey === undefined ? PLACEHOLDER_API_KEY : checkedApiKey(flags.apiKey);
     const endpoint = checkedEndpoint(flags.endpoint);
     const input = await openInput(file, process.stdin);
@@ -174,6 +191,7 @@ program
         mode: flags.mode,
         apiKey,
         prefixProperties: flags.prefixProperties,
+        naming: flags.naming,
         ...(endpoint === undefined ? {} : { endpoint }),
       },
       process,
@@ -198,6 +216,7 @@ program
   .addOption(new Option('--state <file>', 'remember progress here, to resume after any stop (see below)'))
   .addOption(new Option('--dry-run', 'print the requests instead of sending them').default(false))
   .addOption(prefixOption())
+  .addOption(namingOption())
   .addOption(
     new Option('--max-attempts <n>', `attempts per request, retries included (default: ${MAX_ATTEMPTS})`).argParser(
       integer(1, 100),
@@ -235,6 +254,7 @@ program
         ...(flags.endpoint === undefined ? [] : ['--endpoint', flags.endpoint]),
         ...(flags.concurrency === DEFAULT_CONCURRENCY ? [] : ['--concurrency', String(flags.concurrency)]),
         ...(flags.prefixProperties ? ['--prefix-properties'] : []),
+        ...(flags.naming === DEFAULT_NAMING ? [] : ['--naming', flags.naming]),
         ...(flags.maxAttempts === undefined ? [] : ['--max-attempts', String(flags.maxAttempts)]),
         ...(flags.timeoutMs === undefined ? [] : ['--timeout-ms', String(flags.timeoutMs)]),
       ],
@@ -248,6 +268,7 @@ program
         apiKey,
         concurrency: flags.concurrency,
         prefixProperties: flags.prefixProperties,
+        naming: flags.naming,
         dryRun: flags.dryRun,
         signal,
         invocation,

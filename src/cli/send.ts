@@ -44,6 +44,8 @@ export interface SendCommandOptions {
   endpoint?: string;
   concurrency: number;
   prefixProperties: boolean;
+  /** Event and property names (default: ours). */
+  naming?: CloudConfig['naming'];
   dryRun: boolean;
   maxAttempts?: number;
   timeoutMs?: number;
@@ -122,6 +124,7 @@ export const runSend = async (input: Input, options: SendCommandOptions, io: Io)
   const config: CloudConfig = {
     apiKey: options.apiKey,
     prefixProperties: options.prefixProperties,
+    naming: options.naming,
     ...(options.endpoint === undefined ? {} : { trackingHost: options.endpoint }),
   };
   const { failedOut, state } = options;

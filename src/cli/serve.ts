@@ -1,5 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
+import { DEFAULT_NAMING, NAMINGS } from '../rules/naming';
+import type { Naming } from '../rules/naming';
 import { DEFAULT_HOST, DEFAULT_PORT, SHUTDOWN_DEADLINE_MS, SHUTDOWN_UPLOAD_GRACE_MS } from '../service/constants';
 import type { StopReport } from '../service/shutdown';
 import { startService } from '../service/server';
@@ -10,6 +12,7 @@ const MAX_PORT = 65_535;
 interface ServeFlags {
   port: number;
   host: string;
+  naming: Naming;
 }
 
 const port = (value: string): number => {
@@ -35,7 +38,7 @@ const serve = async (flags: ServeFlags): Promise<number> => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  const service = await startService({ port: flags.port, host: flags.host }).catch((cause: unknown) => {
+  const service = await startService(flags).catch((cause: unknown) => {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
     throw new UsageError(`cannot listen on ${flags.host}:${flags.port} (${code}): choose another --port or --host`);
   });
@@ -89,6 +92,14 @@ export const addServeCommand = (program: Command): void => {
       new Option('--host <address>', 'address to listen on; 0.0.0.0 for every interface (in a container)').default(
         DEFAULT_HOST,
       ),
+    )
+    .addOption(
+      new Option(
+        '--naming <naming>',
+        "event and property names, unless a destination's config has a naming: ours, or those of RudderStack's own cloud destination",
+      )
+        .choices(NAMINGS)
+        .default(DEFAULT_NAMING),
     )
     .action(async (_options: unknown, command: Command) => {
       process.exitCode = await serve(command.opts<ServeFlags>());

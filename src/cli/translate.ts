@@ -3,6 +3,7 @@ import { requestsFor } from '../cloud/requests';
 import { redact } from '../cloud/sender';
 import { translateMessage } from '../rules/mapping';
 import { leftOut } from '../rules/messages';
+import type { Naming } from '../rules/naming';
 import { bag, newBudget } from '../rules/properties';
 import { EXIT_NOT_DELIVERED, EXIT_OK, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES } from './constants';
 import { write } from './files';
@@ -15,6 +16,8 @@ export interface TranslateOptions {
   apiKey: string;
   prefixProperties: boolean;
   endpoint?: string;
+  /** Cloud mode's naming (default: ours). */
+  naming?: Naming;
 }
 
 interface Io {
@@ -30,6 +33,7 @@ const translator = (options: TranslateOptions): ((message: unknown) => Translati
     apiKey: options.apiKey,
     prefixProperties: options.prefixProperties,
     ...(options.endpoint === undefined ? {} : { trackingHost: options.endpoint }),
+    ...(options.naming === undefined ? {} : { naming: options.naming }),
   };
   return (message) => {
     const budget = newBudget();

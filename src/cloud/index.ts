@@ -11,6 +11,7 @@ export {
   REQUEST_TIMEOUT_MS,
 } from './constants';
 export type { CloudConfig, KissmetricsParam, KissmetricsRequest, RetryInfo, SendOptions, SendOutcome } from './types';
+export type { Naming } from '../rules/naming';
 export type {
   AliasMessage,
   GroupMessage,

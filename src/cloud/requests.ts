@@ -1,9 +1,11 @@
-import { API_KEY_PATTERN } from '../rules/constants';
+import { API_KEY_PATTERN, RESERVED_NAME } from '../rules/constants';
 import { storable, translateMessage } from '../rules/mapping';
+import { DEFAULT_NAMING, rulesOf } from '../rules/naming';
+import type { Naming } from '../rules/naming';
 import { invalidApiKey } from '../rules/messages';
 import { bag, eventSeconds, idOf, newBudget } from '../rules/properties';
 import type { Budget } from '../rules/properties';
-import type { KmqCommand, RudderMessage } from '../rules/types';
+import type { KmProperties, KmqCommand, RudderMessage } from '../rules/types';
 import { DEFAULT_TRACKING_HOST, ENDPOINT_PATHS, MAX_GET_URL_LENGTH_CHARS } from './constants';
 import { invalidTrackingHost, missingPerson } from './messages';
 import type { CloudConfig, KissmetricsParam, KissmetricsRequest } from './types';
@@ -74,6 +76,210 @@ export const toKissmetricsRequests = (
 ): KissmetricsRequest[] => requestsFor(message, config, nowMs);
 
 /**
+ * A request's URL lengths, counted while its params are set: with `encodeURIComponent` (what the sender
+ * sends, so it decides GET or POST) and with a second escaping that a caller measures in the same pass
+ * (the transformer service: rudder-server's Go escaping).
+ */
+export interface UrlLengths {
+  uri: number;
+  other: number;
+}
+
+/** What a caller makes of each request: param values as strings or as they are, a second escaping, the result. */
+export interface RequestShape<R> {
+  /** Param values as strings (numbers and booleans written with `String`), or kept as they are. */
+  strings: boolean;
+  /** Escaped length of each ASCII character under the second escaping (see `escapedLengths`). */
+  otherEscapes: Uint8Array;
+  make: (endpoint: string, params: Params, lengths: UrlLengths) => R;
+}
+
+type Shape = RequestShape<unknown>;
+
+/** Per ASCII character, its length once escaped: 1 when the escaping keeps it (`kept`), else 3 (`%XX`). */
+export const escapedLengths = (kept: RegExp): Uint8Array =>
+  Uint8Array.from({ length: 0x80 }, (_, code) => (kept.test(String.fromCharCode(code)) ? 1 : 3));
+
+/** What `encodeURIComponent` keeps: letters, digits and `-_.!~*'()`. */
+const URI_ESCAPES = escapedLengths(/[\w.!~*'()-]/);
+
+/**
+ * Adds the escaped length of `text` to both lengths, in one pass over its characters. Beyond ASCII both
+ * escapings write the UTF-8 bytes as `%XX`, a lone surrogate as U+FFFD (as `encode` does).
+ */
+const count = (text: string, lengths: UrlLengths, otherEscapes: Uint8Array): void => {
+  let uri = 0;
+  let other = 0;
+  let wide = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) {
+      uri += URI_ESCAPES[code] ?? 3;
+      other += otherEscapes[code] ?? 3;
+    } else if (code < 0x800) wide += 6;
+    else if (code >= 0xd800 && code <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      wide += 12;
+      i++;
+    } else wide += 9;
+  }
+  lengths.uri += uri + wide;
+  lengths.other += other + wide;
+};
+
+/** Both lengths of `endpoint?k=v&k=v` for params already set (`otherEscapes` as in `RequestShape`). */
+export const urlLengths = (endpoint: string, params: Params, otherEscapes: Uint8Array): UrlLengths => {
+  const lengths: UrlLengths = { uri: endpoint.length, other: endpoint.length };
+  for (const [key, value] of Object.entries(params)) {
+    count(key, lengths, otherEscapes);
+    count(String(value), lengths, otherEscapes);
+    lengths.uri += 2;
+    lengths.other += 2;
+  }
+  return lengths;
+};
+
+/** Sets `params[key]` (as text when the shape wants strings) and counts `key=value&` in `lengths`. */
+const put = (params: Params, key: string, value: KissmetricsParam, lengths: UrlLengths, shape: Shape): void => {
+  const text = typeof value === 'string' ? value : String(value);
+  count(key, lengths, shape.otherEscapes);
+  count(text, lengths, shape.otherEscapes);
+  lengths.uri += 2;
+  lengths.other += 2;
+  const kept = shape.strings ? text : value;
+  // A `__proto__` key must stay an own data property: plain assignment would replace the prototype.
+  if (key === '__proto__')
+    Object.defineProperty(params, key, { value: kept, enumerable: true, writable: true, configurable: true });
+  else params[key] = kept;
+};
+
+/** What every request of one message shares. */
+interface Envelope<R> {
+  host: string;
+  apiKey: string;
+  /** Unix seconds of the event. */
+  time: number;
+  type: unknown;
+  userId: string | undefined;
+  anonymousId: string | undefined;
+  shape: RequestShape<R>;
+}
+
+/**
+ * One request: `_k _p _t _d`, `_n` when given, then `props`, each param set once in sending order while
+ * the URL lengths are counted. Properties never replace the API params (the rules leave them out; a
+ * product's own `_t` is `time`).
+ */
+const request = <R>(
+  envelope: Envelope<R>,
+  path: string,
+  person: string,
+  time: number,
+  name: string | undefined,
+  props?: KmProperties,
+): R => {
+  const { shape } = envelope;
+  const endpoint = envelope.host + path;
+  const params: Params = {};
+  // `endpoint?` and, per param, `key=value&` but for the last `&`.
+  const lengths: UrlLengths = { uri: endpoint.length, other: endpoint.length };
+  put(params, '_k', envelope.apiKey, lengths, shape);
+  put(params, '_p', person, lengths, shape);
+  put(params, '_t', time, lengths, shape);
+  put(params, '_d', 1, lengths, shape);
+  if (name !== undefined) put(params, '_n', name, lengths, shape);
+  if (props)
+    for (const key in props) {
+      const value = props[key];
+      if (value === undefined || !Object.prototype.hasOwnProperty.call(props, key)) continue;
+      if (key.length !== 2 || !RESERVED_NAME.test(key)) put(params, key, value, lengths, shape);
+    }
+  return shape.make(endpoint, params, lengths);
+};
+
+/** `userId` when non-empty, else `anonymousId`; throws when the message has neither. */
+const personOf = (envelope: Envelope<unknown>): string => {
+  const id = envelope.userId ?? envelope.anonymousId;
+  if (!id) throw new Error(missingPerson(String(envelope.type)));
+  return storable(id);
+};
+
+/** The requests of one `_kmq` command: `record` → `/e`, `set` → `/s`, `alias` and `identify` → `/a`. */
+const requestsOf = <R>(envelope: Envelope<R>, command: KmqCommand, out: R[]): void => {
+  const { time, anonymousId } = envelope;
+  switch (command[0]) {
+    case 'identify':
+      // What the Kissmetrics browser library does on identify: tie the anonymous visitor to the user.
+      if (anonymousId && anonymousId !== command[1])
+        out.push(request(envelope, ENDPOINT_PATHS.alias, anonymousId, time, command[1]));
+      return;
+    case 'record':
+      out.push(request(envelope, ENDPOINT_PATHS.record, personOf(envelope), time, command[1], command[2]));
+      return;
+    case 'set': {
+      // Product sets carry their own `_t` (T + i) so that Kissmetrics keeps every item of an order.
+      const own = command[1]._t;
+      const t = envelope.type === 'track' && typeof own === 'number' ? own : time;
+      out.push(request(envelope, ENDPOINT_PATHS.set, personOf(envelope), t, undefined, command[1]));
+      return;
+    }
+    case 'alias':
+      out.push(request(envelope, ENDPOINT_PATHS.alias, command[2], time, command[1]));
+      return;
+    case 'clearIdentity':
+      // Identity on the server is per request: there is nothing to clear.
+      return;
+  }
+};
+
+/**
+ * The requests of any input (a parsed NDJSON line, a service call), each made by `shape.make` from its
+ * endpoint, params and URL lengths, in sending order. Throws like `toKissmetricsRequests`; what had to
+ * be left out (limits, cycles, reserved names) is noted in `budget`. `naming` names events and
+ * properties when the config has no `naming` of its own.
+ */
+export const buildRequests = <R>(
+  message: unknown,
+  config: unknown,
+  nowMs: number,
+  budget: Budget,
+  shape: RequestShape<R>,
+  naming: Naming = DEFAULT_NAMING,
+): R[] => {
+  const settings = bag(config);
+  const apiKey = settings.apiKey;
+  if (typeof apiKey !== 'string' || !API_KEY_PATTERN.test(apiKey)) throw new Error(invalidApiKey(apiKey));
+  const host = trackingHostOf(settings.trackingHost);
+  // Throws first for anything that is not a translatable message, so `fields` is the message itself.
+  const rules = rulesOf(settings.naming, naming);
+  const commands = translateMessage(bag(message).type, message, settings, nowMs, budget, rules);
+  const fields = bag(message);
+  const anonymous = idOf(fields.anonymousId);
+  const envelope: Envelope<R> = {
+    host,
+    apiKey,
+    time: eventSeconds(fields, nowMs),
+    type: fields.type,
+    userId: idOf(fields.userId),
+    anonymousId: anonymous && storable(anonymous),
+    shape,
+  };
+  const out: R[] = [];
+  for (const command of commands) requestsOf(envelope, command, out);
+  return out;
+};
+
+/** The cloud's requests: params as they are, POST when the URL would be too long. */
+const CLOUD_SHAPE: RequestShape<KissmetricsRequest> = {
+  strings: false,
+  otherEscapes: URI_ESCAPES,
+  make: (endpoint, params, lengths) => ({
+    method: lengths.uri > MAX_GET_URL_LENGTH_CHARS ? 'POST' : 'GET',
+    endpoint,
+    params,
+  }),
+};
+
+/**
  * `toKissmetricsRequests` for any input (a parsed NDJSON line, a service call): what had to be left
  * out (limits, cycles, reserved names) is noted in `budget`.
  */
@@ -82,53 +288,4 @@ export const requestsFor = (
   config: unknown,
   nowMs: number = Date.now(),
   budget: Budget = newBudget(),
-): KissmetricsRequest[] => {
-  const settings = bag(config);
-  const apiKey = settings.apiKey;
-  if (typeof apiKey !== 'string' || !API_KEY_PATTERN.test(apiKey)) throw new Error(invalidApiKey(apiKey));
-  const host = trackingHostOf(settings.trackingHost);
-  // Throws first for anything that is not a translatable message, so `fields` is the message itself.
-  const commands = translateMessage(bag(message).type, message, settings, nowMs, budget);
-  const fields = bag(message);
-  const type = fields.type;
-  const time = eventSeconds(fields, nowMs);
-  const anonymous = idOf(fields.anonymousId);
-  const anonymousId = anonymous && storable(anonymous);
-  const person = (): string => {
-    const id = idOf(fields.userId) ?? anonymousId;
-    if (!id) throw new Error(missingPerson(String(type)));
-    return storable(id);
-  };
-
-  const request = (path: string, params: Params): KissmetricsRequest => {
-    const endpoint = host + path;
-    const method = `${endpoint}?${encodeParams(params)}`.length > MAX_GET_URL_LENGTH_CHARS ? 'POST' : 'GET';
-    return { method, endpoint, params };
-  };
-  const base = (p: string, t: number = time): Params => ({ _k: apiKey, _p: p, _t: t, _d: 1 });
-
-  const toRequests = (command: KmqCommand): KissmetricsRequest[] => {
-    switch (command[0]) {
-      case 'identify':
-        // What the Kissmetrics browser library does on identify: tie the anonymous visitor to the user.
-        return anonymousId && anonymousId !== command[1]
-          ? [request(ENDPOINT_PATHS.alias, { ...base(anonymousId), _n: command[1] })]
-          : [];
-      case 'record':
-        return [request(ENDPOINT_PATHS.record, { ...base(person()), _n: command[1], ...command[2] })];
-      case 'set': {
-        // Product sets carry their own `_t` (T + i) so that Kissmetrics keeps every item of an order.
-        const own = command[1]._t;
-        const t = type === 'track' && typeof own === 'number' ? own : time;
-        return [request(ENDPOINT_PATHS.set, { ...base(person(), t), ...command[1] })];
-      }
-      case 'alias':
-        return [request(ENDPOINT_PATHS.alias, { ...base(command[2]), _n: command[1] })];
-      case 'clearIdentity':
-        // Identity on the server is per request: there is nothing to clear.
-        return [];
-    }
-  };
-
-  return commands.flatMap(toRequests);
-};
+): KissmetricsRequest[] => buildRequests(message, config, nowMs, budget, CLOUD_SHAPE);

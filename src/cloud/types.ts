@@ -1,3 +1,4 @@
+import type { Naming } from '../rules/naming';
 import type { KissmetricsConfig } from '../rules/types';
 
 /** A value of the tracking API's query string or form body. */
@@ -10,9 +11,14 @@ export interface KissmetricsRequest {
   params: Record<string, KissmetricsParam>;
 }
 
-/** The destination config plus where to send (default `https://trk.kissmetrics.io`). */
+/** The destination config plus where to send (default `https://trk.kissmetrics.io`) and how to name. */
 export interface CloudConfig extends KissmetricsConfig {
   trackingHost?: string;
+  /**
+   * Event and property names: `default` (ours, the same as device mode) or `rudder-transformer` (those of
+   * RudderStack's own cloud destination, to keep its Kissmetrics reports when moving from it; values stay ours).
+   */
+  naming?: Naming | undefined;
 }
 
 /** What one retry is about to do; for counters and logs. */

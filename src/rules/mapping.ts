@@ -45,7 +45,7 @@ export const viewEventName = (kind: 'page' | 'screen', message: Bag): string => 
 };
 
 /** One rule: a message (an object) to commands. `prefixing` is the `prefixProperties` setting. */
-type Rule = (message: Bag, prefixing: boolean, nowMs: number, budget: Budget) => KmqCommand[];
+export type Rule = (message: Bag, prefixing: boolean, nowMs: number, budget: Budget) => KmqCommand[];
 
 const view =
   (kind: 'page' | 'screen'): Rule =>
@@ -136,18 +136,22 @@ export const applyRule = (
     ? rule(message, bag(settings).prefixProperties === true, nowMs, budget)
     : fail(notAMessage(message));
 
-/** `applyRule` for a type given as data (a parsed line, a service call): anything may come in. */
+/**
+ * `applyRule` for a type given as data (a parsed line, a service call): anything may come in. `rules`
+ * are the rules of each type (another naming's, see `naming.ts`).
+ */
 export const translateMessage = (
   type: unknown,
   message: unknown,
   settings: unknown,
   nowMs?: number,
   budget?: Budget,
+  rules: Record<MessageType, Rule> = RULES,
 ): KmqCommand[] =>
   applyRule(
     // A message that is not an object is reported as such by applyRule, whatever its type.
     !isRecord(message) || MESSAGE_TYPES.includes(type as MessageType)
-      ? RULES[type as MessageType]
+      ? rules[type as MessageType]
       : fail(unsupportedType(type)),
     message,
     settings,

@@ -39,6 +39,9 @@ export const invalidAlias = (userId: unknown, previousId: unknown): string =>
 
 export const nothingToGroup = (): string => expected('a groupId or traits', undefined);
 
+export const invalidNaming = (value: unknown, namings: readonly string[]): string =>
+  `config.naming: ${expected(namings.map((naming) => JSON.stringify(naming)).join(' or '), value)}`;
+
 export const tooLong = (name: string): string =>
   expected(`a name or id of at most ${MAX_NAME_LENGTH_CHARS} characters`, name);
 

@@ -2,6 +2,8 @@ import { trackingHostOf } from '../cloud/requests';
 import { API_KEY_PATTERN } from '../rules/constants';
 import { invalidApiKey, reasonOf } from '../rules/messages';
 import { bag, isRecord } from '../rules/properties';
+import { rulesOf } from '../rules/naming';
+import type { Naming } from '../rules/naming';
 import { MESSAGE_TYPES } from '../rules/types';
 import type { MessageType } from '../rules/types';
 import { MAX_REQUESTS_PER_EVENT, STATUS_FILTERED } from './constants';
@@ -30,8 +32,8 @@ export interface Refusal {
 export type Outcome = { statusCode: 200; requests: RestRequest[]; trimmed: boolean } | Refusal;
 
 /**
- * A destination config the rules cannot use (checked as the cloud rules check it, first the key, then
- * the tracking host), so that its entry says `configuration` rather than `instrumentation`.
+ * A destination config the rules cannot use (checked as the cloud rules check it: the key, the tracking
+ * host, the naming), so that its entry says `configuration` rather than `instrumentation`.
  */
 const configRefusal = (destination: unknown): Refusal | undefined => {
   const config = bag(bag(destination).Config);
@@ -40,6 +42,7 @@ const configRefusal = (destination: unknown): Refusal | undefined => {
     return { statusCode: 400, error: invalidApiKey(apiKey), errorType: 'configuration' };
   try {
     trackingHostOf(config.trackingHost);
+    rulesOf(config.naming);
   } catch (cause) {
     return { statusCode: 400, error: reasonOf(cause), errorType: 'configuration' };
   }
@@ -74,9 +77,10 @@ const withTypeInLowerCase = (event: CallEvent): CallEvent => {
 /**
  * The translate stage: one event on its own, within its bounds. An event refused when it was read
  * (over its cap, not JSON) stays refused; one whose config cannot be used, or that may become more than
- * `MAX_REQUESTS_PER_EVENT` requests, is refused before it is translated. Never throws.
+ * `MAX_REQUESTS_PER_EVENT` requests, is refused before it is translated. `naming` is the service's, for
+ * a destination config without one. Never throws.
  */
-export const outcomeOf = (event: ReadEvent, nowMs: number): Outcome => {
+export const outcomeOf = (event: ReadEvent, nowMs: number, naming?: Naming): Outcome => {
   if (event.refusal) return event.refusal;
   if (isRecord(event.item)) {
     const config = configRefusal(event.destination);
@@ -85,7 +89,7 @@ export const outcomeOf = (event: ReadEvent, nowMs: number): Outcome => {
     if (bound > MAX_REQUESTS_PER_EVENT)
       return { statusCode: 413, error: tooManyRequests(bound, MAX_REQUESTS_PER_EVENT), errorType: 'instrumentation' };
   }
-  const outcome = translateEvent(withTypeInLowerCase(event), nowMs);
+  const outcome = translateEvent(withTypeInLowerCase(event), nowMs, naming);
   if (outcome.statusCode !== 200)
     return { ...outcome, errorType: outcome.statusCode === STATUS_FILTERED ? 'filtered' : 'instrumentation' };
   const { length } = outcome.requests;

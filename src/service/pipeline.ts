@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Naming } from '../rules/naming';
 import type { Answer } from './answer';
 import { FEATURES } from './constants';
 import { answerClosing, answerOpening, answerState, encodeEvent, fullRefusal } from './encode';
@@ -18,6 +19,8 @@ export interface CallLimits {
   answerPieceBytes: number;
   /** The event time (ms) of messages with neither `timestamp` nor `originalTimestamp`. */
   clock: () => number;
+  /** The service's naming, for destinations whose config has none. */
+  naming: Naming | undefined;
 }
 
 /** A call answered as it was translated: its answer is already written. */
@@ -46,7 +49,7 @@ const streamAnswer = async (
   await writePieces(stream, [answerOpening(endpoint)]);
   for (let i = 0; i < call.events.length; i++) {
     const event = readEvent(reader, i);
-    const outcome = state.full ? (event.refusal ?? fullRefusal(state)) : outcomeOf(event, nowMs);
+    const outcome = state.full ? (event.refusal ?? fullRefusal(state)) : outcomeOf(event, nowMs, limits.naming);
     await writePieces(stream, encodeEvent(state, event, outcome));
   }
   endStream(stream, answerClosing(endpoint));

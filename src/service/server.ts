@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { Naming } from '../rules/naming';
 import { errorAnswer } from './answer';
 import type { Answer } from './answer';
 import {
@@ -42,6 +43,8 @@ export interface ServiceOptions {
   uploadGraceMs?: number;
   /** After `close()`, whatever is left after this long is cut (`SHUTDOWN_DEADLINE_MS`). */
   shutdownDeadlineMs?: number;
+  /** Names events and properties when a destination's config has no `naming` of its own (default: ours). */
+  naming?: Naming;
 }
 
 export interface RunningService {
@@ -137,6 +140,7 @@ export const startService = async (options: ServiceOptions = {}): Promise<Runnin
       maxEventsPerCall: options.maxEventsPerCall ?? MAX_EVENTS_PER_CALL,
       maxAnswerBytes: options.maxAnswerBytes ?? MAX_ANSWER_BYTES,
       answerPieceBytes: ANSWER_PIECE_BYTES,
+      naming: options.naming,
     },
     log: options.log ?? ((line: string) => process.stdout.write(`${line}\n`)),
     lifecycle: newLifecycle(),

@@ -1,9 +1,9 @@
-import { requestsFor } from '../cloud/requests';
 import { reasonOf } from '../rules/messages';
+import type { Naming } from '../rules/naming';
 import { bag, idOf, isRecord, newBudget } from '../rules/properties';
 import { STATUS_FILTERED } from './constants';
 import { notAnEvent, nothingToSend } from './messages';
-import { toRestRequest } from './rest';
+import { restRequestsFor } from './rest';
 import type { RestRequest } from './rest';
 
 /** What one event became: its requests in sending order, or why it has none (400 refused, 298 filtered). */
@@ -22,20 +22,17 @@ export interface CallEvent {
 /**
  * Translates one event with the cloud rules. Never throws: an event that cannot be translated is a
  * 400 (rudder-server aborts it, the rest of the call goes on), one that becomes no request a 298.
+ * `naming` (the service's `--naming`) names events and properties when the destination config has no `naming`.
  */
-export const translateEvent = (event: CallEvent, nowMs: number): EventOutcome => {
+export const translateEvent = (event: CallEvent, nowMs: number, naming?: Naming): EventOutcome => {
   try {
     if (!isRecord(event.item)) return { statusCode: 400, error: notAnEvent(event.item) };
     const budget = newBudget();
-    const requests = requestsFor(event.message, bag(event.destination).Config, nowMs, budget);
     const message = bag(event.message);
-    if (!requests.length) return { statusCode: STATUS_FILTERED, error: nothingToSend(message.type) };
     const userId = idOf(message.userId) ?? idOf(message.anonymousId) ?? '';
-    return {
-      statusCode: 200,
-      requests: requests.map((request) => toRestRequest(request, userId)),
-      trimmed: budget.omissions > 0,
-    };
+    const requests = restRequestsFor(event.message, bag(event.destination).Config, nowMs, budget, userId, naming);
+    if (!requests.length) return { statusCode: STATUS_FILTERED, error: nothingToSend(message.type) };
+    return { statusCode: 200, requests, trimmed: budget.omissions > 0 };
   } catch (error) {
     return { statusCode: 400, error: reasonOf(error) };
   }

@@ -1,5 +1,6 @@
 import { invalidTrackingHost } from '../../src/cloud/messages';
-import { invalidApiKey, unsupportedType } from '../../src/rules/messages';
+import { invalidApiKey, invalidNaming, unsupportedType } from '../../src/rules/messages';
+import { NAMINGS } from '../../src/rules/naming';
 import { MAX_REQUESTS_PER_EVENT, STATUS_FILTERED } from '../../src/service/constants';
 import { nothingToSend, tooManyRequests } from '../../src/service/messages';
 import { outcomeOf, requestBound } from '../../src/service/outcome';
@@ -65,6 +66,7 @@ describe('outcomeOf: each event translated on its own, within its bounds', () =>
     [{}, invalidApiKey(undefined)],
     [{ apiKey: 'not a key!' }, invalidApiKey('not a key!')],
     [{ apiKey: 'k', trackingHost: 'https://user:pw@trk.example' }, invalidTrackingHost('a URL with credentials')],
+    [{ apiKey: 'k', naming: 'segment' }, invalidNaming('segment', NAMINGS)],
   ])('refuses a destination config it cannot use (%j) as a configuration error', (config, error) => {
     expect(outcomeOf(eventOf(EVERY_TYPE[4]?.message, config), NOW_MS)).toEqual({
       statusCode: 400,
