@@ -71,3 +71,6 @@ export const eventTooDeep = (levels: number, max: number): string =>
 
 export const destinationTooDeep = (levels: number, max: number): string =>
   `the destination this event names is nested too deeply: ${count(levels)} levels, at most ${max} are read (MAX_DEPTH_LEVELS_PER_EVENT)`;
+
+export const callTooLarge = (what: 'values' | 'keys', before: number, event: number, max: number): string =>
+  `call too large: the events before this one hold ${count(before)} JSON ${what}, this one ${count(event)}, at most ${count(max)} are read per call (MAX_${what.toUpperCase()}_PER_CALL); it was not translated: send fewer or smaller events per call`;

@@ -5,11 +5,14 @@ import {
   DESTINATION_NAME,
   MAX_CACHED_DESTINATIONS,
   MAX_DEPTH_LEVELS_PER_EVENT,
+  MAX_KEYS_PER_CALL,
   MAX_REPARSED_BODY_BYTES,
+  MAX_VALUES_PER_CALL,
   MAX_VALUES_PER_DESTINATION,
   MAX_VALUES_PER_EVENT,
 } from './constants';
 import {
+  callTooLarge,
   destinationTooDeep,
   destinationTooLarge,
   eventTooDeep,
@@ -46,10 +49,15 @@ export type Call = { ok: true; call: ParsedCall } | { ok: false; answer: Answer 
 /** One event, built; `refusal` when it could not be (over its cap, not JSON, its destination unusable). */
 export type ReadEvent = CallEvent & { refusal?: Refusal };
 
-/** What the parse stage keeps while a call's events are read: the call and the destinations built. */
+/** What the parse stage keeps while a call's events are read: the call, the destinations and what was built. */
 export interface CallReader {
   call: ParsedCall;
   destinations: Map<string, { value: unknown } | { refusal: Refusal }>;
+  /** JSON values and keys built for this call so far, and at most (`MAX_VALUES_PER_CALL`, `MAX_KEYS_PER_CALL`). */
+  values: number;
+  keys: number;
+  maxValues: number;
+  maxKeys: number;
 }
 
 const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
@@ -153,7 +161,24 @@ export const parseCall = (bytes: Buffer, endpoint: Endpoint, maxEvents: number):
   };
 };
 
-export const readerOf = (call: ParsedCall): CallReader => ({ call, destinations: new Map() });
+export const readerOf = (
+  call: ParsedCall,
+  maxValues = MAX_VALUES_PER_CALL,
+  maxKeys = MAX_KEYS_PER_CALL,
+): CallReader => ({ call, destinations: new Map(), values: 0, keys: 0, maxValues, maxKeys });
+
+/** Counts `span` as built for the call, or refuses it when the call has built its share. */
+const spend = (reader: CallReader, span: Span): Refusal | undefined => {
+  const [what, before, event, max]: ['values' | 'keys', number, number, number] =
+    reader.values + span.values > reader.maxValues
+      ? ['values', reader.values, span.values, reader.maxValues]
+      : ['keys', reader.keys, span.keys, reader.maxKeys];
+  if (before + event > max)
+    return { statusCode: 413, error: callTooLarge(what, before, event, max), errorType: 'instrumentation' };
+  reader.values += span.values;
+  reader.keys += span.keys;
+  return undefined;
+};
 
 /** The metadata to echo: exactly what came (`{}` when an event had none, so rudder-server can read the entry). */
 const metadataOf = (value: unknown): unknown => (value === undefined ? {} : value);
@@ -209,8 +234,9 @@ const partOf = (bytes: Buffer, span: Span | undefined): unknown => {
 
 type Destination = { value: unknown } | { refusal: Refusal };
 
-const buildDestination = (bytes: Buffer, span: Span): Destination => {
-  const refusal = overCap(span, MAX_VALUES_PER_DESTINATION, 'destination');
+const buildDestination = (reader: CallReader, span: Span): Destination => {
+  const { bytes } = reader.call;
+  const refusal = overCap(span, MAX_VALUES_PER_DESTINATION, 'destination') ?? spend(reader, span);
   if (refusal) return { refusal };
   try {
     return { value: JSON.parse(textOf(bytes, span)) };
@@ -226,7 +252,7 @@ const destinationNamed = (reader: CallReader, metadata: unknown): Destination =>
   if (cached) return cached;
   const span = reader.call.destinations.get(id);
   if (!span) return { value: undefined };
-  const built = buildDestination(reader.call.bytes, span);
+  const built = buildDestination(reader, span);
   if (reader.destinations.size >= MAX_CACHED_DESTINATIONS) {
     const [oldest] = reader.destinations.keys();
     if (oldest !== undefined) reader.destinations.delete(oldest);
@@ -257,7 +283,7 @@ export const readEvent = (reader: CallReader, index: number): ReadEvent => {
   const { bytes, events } = reader.call;
   const span = events[index];
   if (!span) throw new RangeError(`no event ${index}`);
-  const refusal = overCap(span, MAX_VALUES_PER_EVENT, 'event');
+  const refusal = overCap(span, MAX_VALUES_PER_EVENT, 'event') ?? spend(reader, span);
   if (refusal) return unbuilt(reader, span, refusal);
   let item: unknown;
   try {

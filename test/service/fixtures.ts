@@ -198,15 +198,17 @@ export const statTags = (
   ...ids,
 });
 
-/** How many JSON values `value` holds (itself included) and how many levels deep it nests. */
-export const jsonSize = (value: unknown): { values: number; depth: number } => {
-  if (typeof value !== 'object' || value === null) return { values: 1, depth: 0 };
+/** How many JSON values `value` holds (itself included), how many object keys, and how many levels deep it nests. */
+export const jsonSize = (value: unknown): { values: number; keys: number; depth: number } => {
+  if (typeof value !== 'object' || value === null) return { values: 1, keys: 0, depth: 0 };
   let values = 1;
+  let keys = Array.isArray(value) ? 0 : Object.keys(value).length;
   let depth = 1;
   for (const child of Object.values(value)) {
     const inner = jsonSize(child);
     values += inner.values;
+    keys += inner.keys;
     depth = Math.max(depth, inner.depth + 1);
   }
-  return { values, depth };
+  return { values, keys, depth };
 };

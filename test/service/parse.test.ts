@@ -6,6 +6,7 @@ import {
   MAX_VALUES_PER_EVENT,
 } from '../../src/service/constants';
 import {
+  callTooLarge,
   destinationTooDeep,
   destinationTooLarge,
   eventTooDeep,
@@ -214,6 +215,34 @@ describe('an event that is not built answers for itself, with what can be read o
     ]);
     expect(events[3]?.destination).toEqual(destination());
   });
+
+  it.each(['values', 'keys'] as const)(
+    'refuses, once a call has built its share of JSON %s, each later event that would pass it (413), never building it',
+    (what) => {
+      const events = [1, 2, 3, 4].map((jobId) => ({
+        message: { type: 'track', n: [jobId, { jobId }] },
+        metadata: { jobId },
+      }));
+      const sizes = events.map((event) => jsonSize(event));
+      const first2 = (sizes[0]?.[what] ?? 0) + (sizes[1]?.[what] ?? 0);
+      const parsed = parseCall(bytes(events), 'processor', 1000);
+      if (!parsed.ok) throw new Error('expected a call');
+      const reader = what === 'values' ? readerOf(parsed.call, first2, 1e9) : readerOf(parsed.call, 1e9, first2);
+      const read = parsed.call.events.map((_, i) => readEvent(reader, i));
+      const refusal = {
+        statusCode: 413,
+        error: callTooLarge(what, first2, sizes[2]?.[what] ?? 0, first2),
+        errorType: 'instrumentation',
+      };
+      expect(read.map((event) => [event.metadata, event.refusal])).toEqual([
+        [{ jobId: 1 }, undefined],
+        [{ jobId: 2 }, undefined],
+        [{ jobId: 3 }, refusal],
+        [{ jobId: 4 }, refusal],
+      ]);
+      expect(read[2]?.item).toBeUndefined();
+    },
+  );
 
   it(`keeps at most ${MAX_CACHED_DESTINATIONS} compacted destinations built, and builds one again when it is needed again`, () => {
     const ids = Array.from({ length: MAX_CACHED_DESTINATIONS + 1 }, (_, i) => `d${i}`);

@@ -16,19 +16,19 @@ const spanOf = (text: string): Span => {
 
 describe('scanBody: where a value is, how many values it holds, how deep it nests', () => {
   it.each([
-    ['{}', 1, 1],
-    ['[]', 1, 1],
-    ['[1,2,3]', 4, 1],
-    ['[[],[]]', 3, 2],
-    ['{"a":{"b":[1,{}]}}', 5, 4],
-    [' \n[ "a\\"]{" , "[" ]\t', 3, 1],
-    ['"text"', 1, 0],
-    ['-1.5e3', 1, 0],
-    ['null', 1, 0],
-    ['[{"k":"v","n":[true,false,null]},{}]', 8, 3],
-  ])('%j holds %i values, %i levels deep', (text, values, depth) => {
+    ['{}', 1, 0, 1],
+    ['[]', 1, 0, 1],
+    ['[1,2,3]', 4, 0, 1],
+    ['[[],[]]', 3, 0, 2],
+    ['{"a":{"b":[1,{}]}}', 5, 2, 4],
+    [' \n[ "a\\":]{" , "[:" ]\t', 3, 0, 1],
+    ['"text"', 1, 0, 0],
+    ['-1.5e3', 1, 0, 0],
+    ['null', 1, 0, 0],
+    ['[{"k":"v","n":[true,false,null]},{}]', 8, 2, 3],
+  ])('%j holds %i values, %i keys, %i levels deep', (text, values, keys, depth) => {
     const span = spanOf(text);
-    expect([span.values, span.depth]).toEqual([values, depth]);
+    expect([span.values, span.keys, span.depth]).toEqual([values, keys, depth]);
     expect(text.slice(span.start, span.end)).toBe(text.trim());
   });
 
@@ -37,7 +37,7 @@ describe('scanBody: where a value is, how many values it holds, how deep it nest
       fc.property(fc.jsonValue(), fc.constantFrom('', ' ', '\n\t '), (value, space) => {
         const text = JSON.stringify(value, null, space);
         const span = spanOf(`${space}${text}${space}`);
-        expect({ values: span.values, depth: span.depth }).toEqual(jsonSize(JSON.parse(text)));
+        expect({ values: span.values, keys: span.keys, depth: span.depth }).toEqual(jsonSize(JSON.parse(text)));
       }),
       options,
     );
