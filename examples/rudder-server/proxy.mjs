@@ -28,7 +28,12 @@ const KISSMETRICS = 'kissmetrics';
 const MAX_ROUTER_BODY_BYTES = 64 * 1024 * 1024;
 /** How often each replica's /health is probed (HEALTH_INTERVAL_MS overrides it), and how long a probe may take. */
 const HEALTH_INTERVAL_MS = Number(process.env.HEALTH_INTERVAL_MS ?? 2_000);
-const HEALTH_TIMEOUT_MS = 1_000;
+const HEALTH_TIMEOUT_MS = 2_000;
+/**
+ * Probes in a row that must fail before a replica is taken out: a busy replica may answer one probe late
+ * (it answers calls in turn). A replica that refuses a connection is taken out at once.
+ */
+const FAILED_PROBES_TO_DOWN = 2;
 /** A replica that has not accepted the connection after this long is skipped (the next healthy one is tried). */
 const CONNECT_TIMEOUT_MS = 2_000;
 /**
@@ -81,14 +86,20 @@ const setHealth = (replica, healthy, why) => {
   replica.healthy = healthy;
 };
 
-/** One probe of a replica's /health: healthy on a 200 within HEALTH_TIMEOUT_MS. */
+/** What one probe said: healthy at once on a 200, down after FAILED_PROBES_TO_DOWN failures in a row. */
+const probed = (replica, healthy, why) => {
+  replica.failedProbes = healthy ? 0 : (replica.failedProbes ?? 0) + 1;
+  if (healthy || replica.failedProbes >= FAILED_PROBES_TO_DOWN) setHealth(replica, healthy, why);
+};
+
+/** One probe of a replica's /health: a 200 within HEALTH_TIMEOUT_MS. */
 const probe = (replica) => {
   const req = request(`${replica.url.origin}/health`, { agent: false, timeout: HEALTH_TIMEOUT_MS }, (res) => {
     res.resume();
-    setHealth(replica, res.statusCode === 200, `GET /health answered ${res.statusCode}`);
+    probed(replica, res.statusCode === 200, `GET /health answered ${res.statusCode}`);
   });
   req.on('timeout', () => req.destroy(new Error(`no answer to GET /health in ${HEALTH_TIMEOUT_MS} ms`)));
-  req.on('error', (error) => setHealth(replica, false, error.code ?? error.message));
+  req.on('error', (error) => probed(replica, false, error.code ?? error.message));
   req.end();
 };
 

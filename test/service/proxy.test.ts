@@ -30,6 +30,9 @@ interface Upstream {
   /** The next answer's status (200 by default). */
   status: number;
   healthy: boolean;
+  /** Probes answered so far, and how many of the next ones to fail (503) even while healthy. */
+  probes: number;
+  failProbes: number;
   close(): Promise<void>;
 }
 
@@ -51,11 +54,15 @@ const startUpstream = async (name: string, probed = true): Promise<Upstream> => 
     received: [],
     status: 200,
     healthy: true,
+    probes: 0,
+    failProbes: 0,
     close: () => Promise.resolve(),
   };
   const server: Server = createServer((req, res) => {
     if (probed && req.method === 'GET' && req.url === '/health') {
-      res.writeHead(upstream.healthy ? 200 : 503).end();
+      upstream.probes++;
+      const fail = !upstream.healthy || upstream.failProbes-- > 0;
+      res.writeHead(fail ? 503 : 200).end();
       return;
     }
     void bodyOf(req).then((body) => {
@@ -305,6 +312,22 @@ describe('examples/rudder-server/proxy.mjs: the health of the Kissmetrics replic
     );
     for (let i = 0; i < 2; i++) await kissmetricsCall();
     expect(kissmetrics1.received).toHaveLength(1);
+  });
+
+  it('keeps a replica that fails one probe (a busy replica may answer one late); two in a row take it out', async () => {
+    await startReady();
+    kissmetrics1.failProbes = 1;
+    const after = kissmetrics1.probes + 4;
+    await new Promise<void>((resolve) => {
+      const poll = (): void => {
+        if (kissmetrics1.probes >= after) resolve();
+        else setImmediate(poll);
+      };
+      poll();
+    });
+    expect(proxy.stdout()).not.toMatch(health(kissmetrics1, 'down'));
+    kissmetrics1.failProbes = 2;
+    await proxy.waitFor(health(kissmetrics1, 'down'));
   });
 
   it('sends a call that a replica refuses to connect to the next healthy one, nothing lost, and marks it down', async () => {
