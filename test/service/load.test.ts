@@ -23,12 +23,12 @@ interface Result {
 
 const load = (args: string[]): Result =>
   JSON.parse(
-    execFileSync(process.execPath, [BENCH, '--duration-s', '3', '--sample-s', '1', '--json', ...args], {
+    execFileSync(process.execPath, [BENCH, '--duration-s', '2', '--sample-s', '1', '--json', ...args], {
       encoding: 'utf8',
     }),
   ) as Result;
 
-describe('under load (bench/serve-load.mjs, 3 s)', () => {
+describe('under load (bench/serve-load.mjs, 2 s)', () => {
   it.each([
     ['16 connections, a new one per call (as rudder-server)', ['--connections', '16']],
     [
