@@ -7,13 +7,14 @@ const entries = { index: 'src/index.ts', cloud: 'src/cloud/index.ts' };
 
 // The maps ship without src/, so they carry the TypeScript sources inline (sourcesContent) instead of
 // pointing at files a user does not have.
-const ts = () => typescript({ tsconfig: './tsconfig.build.json', compilerOptions: { inlineSources: true } });
+const ts = (compilerOptions = {}) =>
+  typescript({ tsconfig: './tsconfig.build.json', compilerOptions: { inlineSources: true, ...compilerOptions } });
 
 export default [
   {
     // The script the RudderStack SDK loads: a standalone IIFE with no runtime dependency.
     input: 'src/device/browser.ts',
-    plugins: [ts()],
+    plugins: [ts({ target: 'ES2022' })],
     output: [
       { file: 'dist/Kissmetrics.js', format: 'iife', strict: false, sourcemap: true },
       {
@@ -28,10 +29,22 @@ export default [
           terser({
             ecma: 2020,
             toplevel: true,
-            compress: { passes: 5, pure_getters: true, unsafe_arrows: true, unsafe_methods: true },
+            compress: {
+              passes: 5,
+              pure_getters: true,
+              unsafe_arrows: true,
+              unsafe_methods: true,
+              unsafe_comps: true,
+              unsafe_regexp: true,
+              inline: 1,
+            },
             // Internal fields that never leave the script: shorter names in the minified file only.
             mangle: {
-              properties: { regex: /^(omitted|omissions|values|above|count|root|budget|out|started|config|quiet)$/ },
+              properties: {
+                regex:
+                  /^(omitted|omissions|values|above|count|root|budget|out|started|config|quiet|analytics|start|deliver|say|send)$/,
+                builtins: true,
+              },
             },
           }),
         ],

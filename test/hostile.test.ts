@@ -217,3 +217,112 @@ describe('the built browser script, against generated hostile messages (fast-che
     );
   });
 });
+
+describe('the built browser script on a page that put getters and setters on Object.prototype', () => {
+  /** What a getter a page defined on Object.prototype answers for a field our messages or config lack. */
+  const INHERITED: Record<string, unknown> = {
+    // Fields of messages, config and the SDK's analytics object that the rules read when present.
+    message: { event: 'Injected', properties: {} },
+    context: { traits: { injected: 'context' } },
+    traits: { injected: 'traits' },
+    properties: { injected: 'properties' },
+    products: [{ sku: 'injected' }],
+    revenue: '$999',
+    total: '$999',
+    timestamp: '2000-01-01T00:00:00.000Z',
+    originalTimestamp: '2000-01-01T00:00:00.000Z',
+    userId: 'injected-user',
+    previousId: 'injected-previous',
+    groupId: 'injected-group',
+    name: 'Injected',
+    category: 'Injected',
+    prefixProperties: true,
+    logLevel: 'NONE',
+    consentManagement: { allowedConsentIds: [], provider: 'custom' },
+    // Names of properties we write into the bags we push.
+    email: 'injected@example.com',
+    plan: 'injected',
+    'Billing Amount': 0,
+    _t: 0,
+    _d: 0,
+    'Group - id': 'injected',
+    'Group - name': 'injected',
+    'address.city': 'injected',
+  };
+  const CONFIG = {
+    apiKey: KEY,
+    consentManagement: [{ provider: 'custom', consents: [{ consent: 'analytics' }] }],
+  };
+  const calls: [Method, Record<string, unknown>][] = [
+    ['identify', { userId: 'u1', context: { traits: { email: 'a@b.c', plan: 'pro', address: { city: 'Paris' } } } }],
+    [
+      'track',
+      {
+        event: 'Order Completed',
+        context: {},
+        originalTimestamp: '2026-01-01T00:00:00.000Z',
+        properties: { order_id: 'o1', products: [{ sku: 'a' }, { sku: 'b' }], total: '$20' },
+      },
+    ],
+    ['track', { event: 'Signed Up', properties: { plan: 'pro' } }],
+    ['page', { properties: { url: 'u' } }],
+    ['alias', { userId: 'u2', previousId: 'u1' }],
+    ['group', { groupId: 'g1', traits: { name: 'Acme' } }],
+  ];
+
+  /** The commands `calls` push, as JSON (own enumerable properties only), and what the setters caught. */
+  const run = (): { pushed: string; caught: string[]; prototypes: boolean[]; hasOwn: boolean[] } => {
+    g._kmq = [];
+    const { Kissmetrics: Integration } = g.Kissmetrics_RS as { Kissmetrics: typeof Kissmetrics };
+    const km = new Integration(CONFIG, { logLevel: 'WARN' });
+    km.init();
+    for (const [method, message] of calls) km[method]({ message });
+    const queue = g._kmq as unknown[][];
+    const bags = queue
+      .map((command) => command[command.length - 1])
+      .filter((b): b is Record<string, unknown> => typeof b === 'object');
+    return {
+      pushed: JSON.stringify(queue),
+      caught,
+      prototypes: bags.map((b) => Object.getPrototypeOf(b) === Object.prototype),
+      // The Kissmetrics library may call methods of Object.prototype on what we push.
+      // eslint-disable-next-line no-prototype-builtins -- called on the bag, as a library might
+      hasOwn: bags.map((b) => b.hasOwnProperty(Object.keys(b)[0] ?? '')),
+    };
+  };
+  let caught: string[] = [];
+
+  it('pushes exactly what it pushes on a clean page, as ordinary objects, and no setter sees a value', () => {
+    const clean = run();
+    expect(JSON.parse(clean.pushed)).toEqual([
+      ['identify', 'u1'],
+      ['set', { email: 'a@b.c', plan: 'pro', 'address.city': 'Paris' }],
+      ['record', 'Order Completed', { order_id: 'o1', total: '$20', revenue: 20, 'Billing Amount': 20 }],
+      ['set', { sku: 'a', _t: 1767225600, _d: 1 }],
+      ['set', { sku: 'b', _t: 1767225601, _d: 1 }],
+      ['record', 'Signed Up', { plan: 'pro' }],
+      ['record', 'Loaded a Page', { url: 'u' }],
+      ['alias', 'u2', 'u1'],
+      ['set', { 'Group - name': 'Acme', 'Group - id': 'g1' }],
+    ]);
+    caught = [];
+    for (const [name, value] of Object.entries(INHERITED))
+      Object.defineProperty(Object.prototype, name, {
+        configurable: true,
+        get: () => value,
+        set: (stolen: unknown) => caught.push(`${name}=${String(stolen)}`),
+      });
+    let hostile: ReturnType<typeof run>;
+    try {
+      hostile = run();
+    } finally {
+      for (const name of Object.keys(INHERITED)) Reflect.deleteProperty(Object.prototype, name);
+    }
+    expect(hostile.pushed).toBe(clean.pushed);
+    expect(hostile.caught).toEqual([]);
+    expect(hostile.prototypes).toEqual(clean.prototypes);
+    expect(hostile.prototypes.every(Boolean)).toBe(true);
+    expect(hostile.hasOwn.every(Boolean)).toBe(true);
+    expect(warnings).toEqual([]);
+  });
+});

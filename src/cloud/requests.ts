@@ -1,10 +1,11 @@
 import { API_KEY_PATTERN, RESERVED_NAME } from '../rules/constants';
-import { storable, translateMessage } from '../rules/mapping';
+import { squishes } from '../rules/ids';
+import { person as personId, storable, translateMessage } from '../rules/mapping';
 import { DEFAULT_NAMING, rulesOf } from '../rules/naming';
 import type { Naming } from '../rules/naming';
-import { invalidApiKey } from '../rules/messages';
-import { bag, eventSeconds, idOf, newBudget } from '../rules/properties';
-import type { Budget } from '../rules/properties';
+import { describe, invalidApiKey, MERGES_PEOPLE } from '../rules/messages';
+import { bag, eventSeconds, idOf, newBudget, omit } from '../rules/properties';
+import type { Bag, Budget } from '../rules/properties';
 import type { KmProperties, KmqCommand, RudderMessage } from '../rules/types';
 import { DEFAULT_TRACKING_HOST, ENDPOINT_PATHS, MAX_GET_URL_LENGTH_CHARS } from './constants';
 import { invalidTrackingHost, missingPerson } from './messages';
@@ -159,8 +160,10 @@ interface Envelope<R> {
   /** Unix seconds of the event. */
   time: number;
   type: unknown;
-  userId: string | undefined;
+  /** The anonymous side of identify's `/a`, when it can name a person. */
   anonymousId: string | undefined;
+  /** `_p`: see `peopleOf`. */
+  person: () => string;
   shape: RequestShape<R>;
 }
 
@@ -196,11 +199,31 @@ const request = <R>(
   return shape.make(endpoint, params, lengths);
 };
 
-/** `userId` when non-empty, else `anonymousId`; throws when the message has neither. */
-const personOf = (envelope: Envelope<unknown>): string => {
-  const id = envelope.userId ?? envelope.anonymousId;
-  if (!id) throw new Error(missingPerson(String(envelope.type)));
-  return storable(id);
+/**
+ * The ids of a message's requests: `anonymousId` for the anonymous side of identify's `/a`, and
+ * `person()` for `_p` (the userId, else the anonymous id), called only when a request needs one. An
+ * id that would merge unrelated people is never used: `person()` falls back to the anonymous id (noted
+ * in `budget`) or throws saying why.
+ */
+const peopleOf = (fields: Bag, budget: Budget): { anonymousId: string | undefined; person: () => string } => {
+  const anonymous = idOf(fields.anonymousId);
+  const anonymousId = anonymous && !squishes(storable(anonymous)) ? anonymous : undefined;
+  const userId = idOf(fields.userId);
+  // The identify rule has already said why it left a squishing userId out.
+  let noted = fields.type === 'identify';
+  const person = (): string => {
+    if (userId && !squishes(userId)) return storable(userId);
+    if (!anonymousId) {
+      // Neither id can name the person: say which one would merge people, or that there is none.
+      const id = userId ?? anonymous;
+      if (id) return personId(userId ? 'userId' : 'anonymousId', id);
+      throw new Error(missingPerson(String(fields.type)));
+    }
+    if (userId && !noted) omit(budget, `userId ${describe(userId)}`, MERGES_PEOPLE);
+    noted = true;
+    return anonymousId;
+  };
+  return { anonymousId, person };
 };
 
 /** The requests of one `_kmq` command: `record` → `/e`, `set` → `/s`, `alias` and `identify` → `/a`. */
@@ -213,13 +236,13 @@ const requestsOf = <R>(envelope: Envelope<R>, command: KmqCommand, out: R[]): vo
         out.push(request(envelope, ENDPOINT_PATHS.alias, anonymousId, time, command[1]));
       return;
     case 'record':
-      out.push(request(envelope, ENDPOINT_PATHS.record, personOf(envelope), time, command[1], command[2]));
+      out.push(request(envelope, ENDPOINT_PATHS.record, envelope.person(), time, command[1], command[2]));
       return;
     case 'set': {
       // Product sets carry their own `_t` (T + i) so that Kissmetrics keeps every item of an order.
       const own = command[1]._t;
       const t = envelope.type === 'track' && typeof own === 'number' ? own : time;
-      out.push(request(envelope, ENDPOINT_PATHS.set, personOf(envelope), t, undefined, command[1]));
+      out.push(request(envelope, ENDPOINT_PATHS.set, envelope.person(), t, undefined, command[1]));
       return;
     }
     case 'alias':
@@ -253,14 +276,14 @@ export const buildRequests = <R>(
   const rules = rulesOf(settings.naming, naming);
   const commands = translateMessage(bag(message).type, message, settings, nowMs, budget, rules);
   const fields = bag(message);
-  const anonymous = idOf(fields.anonymousId);
+  const { anonymousId, person } = peopleOf(fields, budget);
   const envelope: Envelope<R> = {
     host,
     apiKey,
     time: eventSeconds(fields, nowMs),
     type: fields.type,
-    userId: idOf(fields.userId),
-    anonymousId: anonymous && storable(anonymous),
+    anonymousId,
+    person,
     shape,
   };
   const out: R[] = [];

@@ -1,124 +1,167 @@
+import { consented } from '../rules/consent';
 import { API_KEY_PATTERN } from '../rules/constants';
 import { RULES, applyRule } from '../rules/mapping';
 import { invalidApiKey, leftOut, reasonOf, warning } from '../rules/messages';
-import { bag, newBudget } from '../rules/properties';
+import { newBudget, own } from '../rules/properties';
 import type { Bag, Budget } from '../rules/properties';
+import { MESSAGE_TYPES } from '../rules/types';
 import type { KissmetricsConfig, KmqCommand, MessageType } from '../rules/types';
-import { MOBILE_SESSION, MOBILE_USER_AGENT, QUIET_LOG_LEVELS, SDK_GLOBAL } from './constants';
+import {
+  DESTINATION_NAME,
+  MOBILE_SESSION,
+  MOBILE_USER_AGENT,
+  PROBE_MESSAGE,
+  QUIET_LOG_LEVELS,
+  SDK_GLOBAL,
+} from './constants';
 import { loadKissmetricsScripts } from './loader';
-import { noQueue, notInitialised } from './messages';
+import { initFailed, noQueue, notConsented, notInitialised } from './messages';
 import type { AnalyticsInstance, KissmetricsGlobals, RudderElement } from './types';
 
 const globals = (): KissmetricsGlobals => window as unknown as KissmetricsGlobals;
 
+interface Queue {
+  push: (command: KmqCommand) => unknown;
+}
+
+/** `window._kmq`, when it is a queue: an array before the Kissmetrics library arrives, its object after. */
+const queue = (): Queue => {
+  const kmq = globals()._kmq as Partial<Queue> | null | undefined;
+  if (typeof kmq?.push !== 'function') throw new Error(noQueue(kmq));
+  return kmq as Queue;
+};
+
 const isMobile = ({ userAgent, maxTouchPoints }: Navigator): boolean =>
   MOBILE_USER_AGENT.test(userAgent) || (userAgent.includes('Macintosh') && maxTouchPoints > 1);
 
+/** One method per call the SDKs make: `identify`, `track`, `page`, `screen`, `alias`, `group`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- defined from one table, below the class
+export interface Kissmetrics {
+  identify(event?: RudderElement<'identify'>): void;
+  track(event?: RudderElement<'track'>): void;
+  page(event?: RudderElement<'page'>): void;
+  /** Screen calls come from the mobile SDKs; in device mode only from custom callers. */
+  screen(event?: RudderElement<'screen'>): void;
+  alias(event?: RudderElement<'alias'>): void;
+  group(event?: RudderElement<'group'>): void;
+  /** What the legacy SDK (rudder-sdk-js 2.x) polls, at once and for 10 s: the same answer as `isReady()`. */
+  isLoaded(): boolean;
+}
+
 /**
- * The Kissmetrics destination as the RudderStack JS SDK v3 runs it: built with the destination
- * config, then `init()`, ready as soon as the `_kmq` queue exists, then one method per call.
+ * The Kissmetrics destination as the RudderStack JS SDKs run it (v3, and the legacy v1.1): built with
+ * the destination config, then `init()`, ready as soon as the `_kmq` queue exists, then one method per call.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface
 export class Kissmetrics {
-  private readonly config: Bag;
-  private readonly quiet: boolean;
+  /** The legacy SDK calls a destination's methods only when its `name` is this. */
+  readonly name = DESTINATION_NAME;
+  private quiet = false;
   private started = false;
 
-  constructor(config: KissmetricsConfig, analytics?: AnalyticsInstance, _destinationInfo?: unknown) {
-    this.config = bag(config);
-    const level = bag(analytics).logLevel;
-    // Warnings show at the SDK's LOG..WARN levels (and when no level is given), not at ERROR or NONE.
-    this.quiet = typeof level === 'string' && QUIET_LOG_LEVELS.test(level);
-  }
+  // Read in init(), where anything a hostile page makes them throw becomes init()'s error.
+  constructor(
+    private readonly config: KissmetricsConfig,
+    private readonly analytics?: AnalyticsInstance,
+    _destinationInfo?: unknown,
+  ) {}
 
-  /** Creates the queue and loads the Kissmetrics scripts; throws when `config.apiKey` is not a key. */
+  /**
+   * Creates the queue and loads the Kissmetrics scripts. Throws an `Error` saying what is wrong when
+   * `config.apiKey` is not a key, or when the page makes it impossible (a `_kmq` that is not a queue or
+   * whose getter throws, broken built-ins): the SDK reports it and sends nothing to this destination.
+   */
   init(): void {
-    const { apiKey } = this.config;
-    if (typeof apiKey !== 'string' || !API_KEY_PATTERN.test(apiKey)) throw new Error(invalidApiKey(apiKey));
-    if (this.started) return;
-    const g = globals();
-    // Commands the page queued before us must survive: never replace an existing queue.
-    g._kmq ??= [];
-    g._kmk ??= apiKey;
-    loadKissmetricsScripts(document, apiKey);
-    this.started = true;
-    if (isMobile(navigator)) this.push('init', () => [['set', { [MOBILE_SESSION]: 'Yes' }]]);
+    let apiKey: unknown;
+    try {
+      apiKey = own(this.config, 'apiKey');
+      if (typeof apiKey === 'string' && API_KEY_PATTERN.test(apiKey)) {
+        this.start(apiKey);
+        return;
+      }
+    } catch (error) {
+      throw new Error(initFailed(reasonOf(error)), { cause: error });
+    }
+    throw new Error(invalidApiKey(apiKey));
   }
 
   /** Kissmetrics replays `_kmq` when its library arrives, so nothing has to wait for it. */
   isReady(): boolean {
-    return globals()._kmq != null;
-  }
-
-  isLoaded(): boolean {
-    return globals().KM != null;
-  }
-
-  identify(event?: RudderElement<'identify'>): void {
-    this.send('identify', event);
-  }
-
-  track(event?: RudderElement<'track'>): void {
-    this.send('track', event);
-  }
-
-  page(event?: RudderElement<'page'>): void {
-    this.send('page', event);
-  }
-
-  screen(event?: RudderElement<'screen'>): void {
-    this.send('screen', event);
-  }
-
-  alias(event?: RudderElement<'alias'>): void {
-    this.send('alias', event);
-  }
-
-  group(event?: RudderElement<'group'>): void {
-    this.send('group', event);
+    return this.started;
   }
 
   /** Starts a new anonymous identity (logout). */
   reset(): void {
-    this.push('reset', () => [['clearIdentity']]);
+    this.deliver('reset', () => [['clearIdentity']]);
+  }
+
+  /** The one body of the event methods: the message, if the visitor's consent allows it, as `_kmq` commands. */
+  send(type: MessageType, event: unknown): void {
+    this.deliver(type, (budget) => {
+      const message = own(event, 'message');
+      if (consented(message, this.config)) return applyRule(RULES[type], message, this.config, Date.now(), budget);
+      // Withdrawn consent is the visitor's choice, not a fault: a debug note, never a warning.
+      this.say(() => notConsented(type), 'debug');
+      return [];
+    });
+  }
+
+  private start(apiKey: string): void {
+    if (this.started) return;
+    applyRule(RULES.track, PROBE_MESSAGE, this.config);
+    const level = own(this.analytics, 'logLevel');
+    // Warnings and debug notes show at the SDK's LOG..WARN levels (and when no level is given), not at ERROR or NONE.
+    this.quiet = typeof level === 'string' && QUIET_LOG_LEVELS.test(level);
+    const g = globals();
+    // Commands the page queued before us must survive: never replace an existing queue.
+    g._kmq ??= [];
+    queue();
+    g._kmk ??= apiKey;
+    loadKissmetricsScripts(document, apiKey);
+    this.started = true;
+    if (isMobile(navigator)) this.deliver('init', () => [['set', { [MOBILE_SESSION]: 'Yes' }]]);
   }
 
   /**
    * Pushes all commands or, when anything is wrong, none and a warning; never throws into the page,
    * whatever a message, a getter, the queue or the console throws.
    */
-  private push(method: string, build: (budget: Budget) => KmqCommand[]): void {
+  private deliver(method: string, build: (budget: Budget) => KmqCommand[]): void {
     const budget = newBudget();
     let commands: KmqCommand[] = [];
     let sent = 0;
     try {
       if (!this.started) throw new Error(notInitialised());
-      const queue = globals()._kmq as { push?: unknown } | null | undefined;
-      if (typeof queue?.push !== 'function') throw new Error(noQueue(queue));
+      const kmq = queue();
       // All commands are built before the first push, so a bad message pushes nothing.
       commands = build(budget);
       for (const command of commands) {
-        (queue.push as (command: KmqCommand) => unknown).call(queue, command);
+        kmq.push(command);
         sent++;
       }
-      if (budget.omissions) this.warn(() => warning(method, leftOut(budget), sent, sent));
+      if (budget.omissions) this.say(() => warning(method, leftOut(budget), sent, sent));
     } catch (error) {
-      this.warn(() => warning(method, reasonOf(error), sent, commands.length));
+      this.say(() => warning(method, reasonOf(error), sent, commands.length));
     }
   }
 
-  private warn(text: () => string): void {
+  /** Logs `text()` as a warning, or a debug note, unless the SDK's log level hides both. */
+  private say(text: () => string, level: 'warn' | 'debug' = 'warn'): void {
     if (this.quiet) return;
     try {
-      console.warn(text());
+      console[level](text());
     } catch {
       // A console that throws must not break the page either.
     }
   }
-
-  private send(type: MessageType, event: unknown): void {
-    this.push(type, (budget) => applyRule(RULES[type], bag(event).message, this.config, Date.now(), budget));
-  }
 }
+
+const methods = Kissmetrics.prototype as unknown as Record<string, unknown>;
+for (const type of MESSAGE_TYPES)
+  methods[type] = function (this: Kissmetrics, event?: RudderElement) {
+    this.send(type, event);
+  };
+methods.isLoaded = methods.isReady;
 
 /**
  * Mounts `window.Kissmetrics_RS = { Kissmetrics }`, where the SDK looks before loading the script.

@@ -41,6 +41,16 @@ export const MAX_MONEY_LENGTH_CHARS = 64;
 /** The warning about what was left out names this many places, then counts the rest. */
 export const MAX_NAMED_OMISSIONS = 5;
 
+/**
+ * Ids that would merge unrelated people (matched on the trimmed id, in any letter case; an id that is
+ * empty after trimming too). Kissmetrics merges everyone identified with the same id into one person, for
+ * good, and an alias can never be undone; these are what broken sites send when they have no user:
+ * `String(undefined)`, a template printing `null`, `nil` or `None` from Ruby or Python, `NaN` from
+ * arithmetic on a missing id, `[object Object]` from an object where an id belongs, and the placeholders
+ * `anonymous`, `unknown` and `guest`.
+ */
+export const SQUISHING_ID = /^(null|undefined|nil|none|nan|anonymous|unknown|guest|\[object object\])?$/i;
+
 /** Parameters the Kissmetrics tracking API reads itself; properties with these names are left out in both modes. */
 export const RESERVED_NAME = /^_[kpntd]$/;
 

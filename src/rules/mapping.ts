@@ -1,23 +1,28 @@
 import { BILLING_AMOUNT, MAX_NAME_LENGTH_CHARS } from './constants';
+import { squishes } from './ids';
 import {
+  describe,
   invalidAlias,
+  MERGES_PEOPLE,
   missingEventName,
   notAMessage,
   nothingToGroup,
   nothingToIdentify,
+  squishingId,
   tooLong,
   unsupportedType,
 } from './messages';
 import {
-  bag,
-  clean,
+  cleanBag as clean,
   cut,
   eventSeconds,
+  finished,
   idOf,
   isRecord,
   nameOf,
   newBudget,
   omit,
+  own,
   prefixOf,
   revenueOf,
 } from './properties';
@@ -36,12 +41,27 @@ const isEmpty = (props: KmProperties): boolean => !Object.keys(props).length;
 /** A name or id Kissmetrics can store; a longer one is refused rather than silently cut. */
 export const storable = (name: string): string => (name.length > MAX_NAME_LENGTH_CHARS ? fail(tooLong(name)) : name);
 
+/** `field`'s id when it names one person; an error saying why when Kissmetrics would merge people under it. */
+export const person = (field: string, id: string): string =>
+  squishes(id) ? fail(squishingId(field, id)) : storable(id);
+
 /** `Viewed <category> <name> page`, `Viewed <name> page` or `Loaded a Page` (likewise for screens). */
 export const viewEventName = (kind: 'page' | 'screen', message: Bag): string => {
-  const props = bag(message.properties);
-  const name = idOf(message.name) ?? idOf(props.name);
-  const category = idOf(props.category) ?? idOf(message.category);
+  const props = own(message, 'properties');
+  const name = idOf(own(message, 'name')) ?? idOf(own(props, 'name'));
+  const category = idOf(own(props, 'category')) ?? idOf(own(message, 'category'));
   return name ? `Viewed ${category ? category + ' ' : ''}${name} ${kind}` : `Loaded a ${VIEW_PREFIX[kind]}`;
+};
+
+/**
+ * An identify's traits: `context.traits` (where the browser SDKs put them) and top-level `traits` (where
+ * server-side sources do), the top-level value winning a key both have. Either may be missing or empty.
+ */
+export const identifyTraits = (message: Bag): unknown => {
+  const context = own(own(message, 'context'), 'traits');
+  const traits = own(message, 'traits');
+  // Copied only when both are there: the SDKs send one or the other.
+  return isRecord(traits) ? (isRecord(context) ? { ...context, ...traits } : traits) : context;
 };
 
 /** One rule: a message (an object) to commands. `prefixing` is the `prefixProperties` setting. */
@@ -53,7 +73,7 @@ const view =
     [
       'record',
       storable(viewEventName(kind, message)),
-      clean(message.properties, prefixing ? prefixOf(VIEW_PREFIX[kind]) : '', budget),
+      clean(own(message, 'properties'), prefixing ? prefixOf(VIEW_PREFIX[kind]) : '', budget),
     ],
   ];
 
@@ -61,19 +81,21 @@ const view =
 export const RULES: Record<MessageType, Rule> = {
   identify: (message, _prefixing, _nowMs, budget) => {
     const commands: KmqCommand[] = [];
-    const userId = idOf(message.userId);
-    const context = bag(message.context);
-    const traits = clean(isRecord(context.traits) ? context.traits : message.traits, '', budget);
-    if (userId) commands.push(['identify', storable(userId)]);
-    if (!isEmpty(traits)) commands.push(['set', traits]);
+    const userId = idOf(own(message, 'userId'));
+    const traits = clean(identifyTraits(message), '', budget);
+    const set = !isEmpty(traits);
+    // Traits still go to the current visitor when the id would merge people; without traits, say why nothing is sent.
+    if (userId && squishes(userId) && set) omit(budget, `userId ${describe(userId)}`, MERGES_PEOPLE);
+    else if (userId) commands.push(['identify', person('userId', userId)]);
+    if (set) commands.push(['set', traits]);
     return commands.length ? commands : fail(nothingToIdentify());
   },
 
   track: (message, prefixing, nowMs, budget) => {
-    const event = storable(idOf(message.event) ?? fail(missingEventName(message.event)));
+    const event = storable(idOf(own(message, 'event')) ?? fail(missingEventName(own(message, 'event'))));
     const root = prefixing ? prefixOf(event) : '';
-    const properties = bag(message.properties);
-    const { products } = properties;
+    const properties = own(message, 'properties');
+    const products = own(properties, 'products');
     const items: unknown[] = Array.isArray(products) ? products : [];
     const props = clean(properties, root, budget, items === products ? 'products' : undefined);
     const revenue = revenueOf(event, properties);
@@ -81,7 +103,7 @@ export const RULES: Record<MessageType, Rule> = {
       const name = nameOf(root, 'revenue');
       if (name.length > MAX_NAME_LENGTH_CHARS) omit(budget, name, 'too long');
       else props[name] = revenue;
-      if (!(BILLING_AMOUNT in props)) props[BILLING_AMOUNT] = revenue;
+      props[BILLING_AMOUNT] ??= revenue;
     }
     const commands: KmqCommand[] = [['record', event, props]];
     const time = items.length ? eventSeconds(message, nowMs) : 0;
@@ -105,16 +127,16 @@ export const RULES: Record<MessageType, Rule> = {
   screen: view('screen'),
 
   alias: (message) => {
-    const userId = idOf(message.userId);
-    const previousId = idOf(message.previousId);
+    const userId = idOf(own(message, 'userId'));
+    const previousId = idOf(own(message, 'previousId'));
     return userId && previousId && userId !== previousId
-      ? [['alias', storable(userId), storable(previousId)]]
-      : fail(invalidAlias(message.userId, message.previousId));
+      ? [['alias', person('userId', userId), person('previousId', previousId)]]
+      : fail(invalidAlias(own(message, 'userId'), own(message, 'previousId')));
   },
 
   group: (message, _prefixing, _nowMs, budget) => {
-    const groupId = idOf(message.groupId);
-    const props = clean(message.traits, prefixOf('Group'), budget);
+    const groupId = idOf(own(message, 'groupId'));
+    const props = clean(own(message, 'traits'), prefixOf('Group'), budget);
     if (groupId) props['Group - id'] = cut(groupId, 'Group - id', budget);
     return isEmpty(props) ? fail(nothingToGroup()) : [['set', props]];
   },
@@ -131,10 +153,17 @@ export const applyRule = (
   settings: unknown,
   nowMs: number = Date.now(),
   budget: Budget = newBudget(),
-): KmqCommand[] =>
-  isRecord(message)
-    ? rule(message, bag(settings).prefixProperties === true, nowMs, budget)
+): KmqCommand[] => {
+  const commands = isRecord(message)
+    ? rule(message, own(settings, 'prefixProperties') === true, nowMs, budget)
     : fail(notAMessage(message));
+  // The rules build every bag without a prototype (see `newBag`); they leave as ordinary objects.
+  for (const command of commands) {
+    const last = command[command.length - 1];
+    if (typeof last === 'object') finished(last);
+  }
+  return commands;
+};
 
 /**
  * `applyRule` for a type given as data (a parsed line, a service call): anything may come in. `rules`
@@ -174,4 +203,4 @@ export const translate: <T extends MessageType>(
 
 /** `translate` for a message that carries its own `type`. */
 export const toKmqCommands = (message: RudderMessage, settings?: MappingSettings, nowMs?: number): KmqCommand[] =>
-  translateMessage(bag(message).type, message, settings, nowMs);
+  translateMessage(own(message, 'type'), message, settings, nowMs);

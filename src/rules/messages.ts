@@ -42,6 +42,12 @@ export const nothingToGroup = (): string => expected('a groupId or traits', unde
 export const invalidNaming = (value: unknown, namings: readonly string[]): string =>
   `config.naming: ${expected(namings.map((naming) => JSON.stringify(naming)).join(' or '), value)}`;
 
+/** Why an id is refused, or left out: Kissmetrics would make one person of everyone sent with it. */
+export const MERGES_PEOPLE = 'would merge unrelated people';
+
+export const squishingId = (field: string, id: string): string =>
+  `${field} ${describe(id)} ${MERGES_PEOPLE} into one Kissmetrics person`;
+
 export const tooLong = (name: string): string =>
   expected(`a name or id of at most ${MAX_NAME_LENGTH_CHARS} characters`, name);
 

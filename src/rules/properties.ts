@@ -20,11 +20,23 @@ import type { KmProperties, KmValue } from './types';
 
 export type Bag = Record<string, unknown>;
 
-export const isRecord = (value: unknown): value is Bag =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Bag => typeof value === 'object' && value !== null;
+
+export const isRecord = (value: unknown): value is Bag => isObject(value) && !Array.isArray(value);
 
 /** `value` when it is a plain object, else an empty one: for optional property bags. */
 export const bag = (value: unknown): Bag => (isRecord(value) ? value : {});
+
+// eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call
+const HAS_OWN = Object.prototype.hasOwnProperty;
+
+/**
+ * `value[key]` when `value` is an object that has `key` as its own property, else undefined. Every field
+ * of a message or a config is read with it: a getter a page defined on `Object.prototype` for a field
+ * the message lacks (`revenue`, `traits`, `timestamp`…) must not put a value into what we send.
+ */
+export const own = (value: unknown, key: string): unknown =>
+  isObject(value) && HAS_OWN.call(value, key) ? value[key] : undefined;
 
 export const unixSeconds = (ms: number): number => Math.floor(ms / 1000);
 
@@ -54,38 +66,50 @@ export const omit = (budget: Budget, name: string, why: string, count = 1): void
 };
 
 /**
- * Property names built before, by the path they extend. Building a new string for every property
- * (`shipping.` + `method`, `Order Completed - ` + `total`) and hashing it again was most of
- * `track()`'s time; real sites send the same few events and keys, so names are looked up instead.
- * Bounded: emptied when it holds `MAX_CACHED_NAMES`.
+ * Prefixed property names built before, by the prefix they extend (`Order Completed - ` + `total`). A
+ * name the engine has not seen must be built and interned before it can name a property, which costs
+ * several times a property under a name it knows (measured in Chromium); real sites send the same few
+ * events and keys, so the prefixed names of the walk's top level are looked up instead. Nested paths
+ * (`shipping.` + `method`) are joined each time: caching them helped repeated messages a little, but
+ * every nested object under a key that never repeats (`cart_8f3a.`) then cost a table of its own,
+ * and such pages became several times slower. Bounded: emptied when it holds `MAX_CACHED_NAMES`.
  */
-const NAMES = new Map<string, Record<string, string>>();
+let NAMES = Object.create(null) as Record<string, Record<string, string> | undefined>;
 let cachedNames = 0;
 
 /** The names built under `path`, by key (no prototype: `constructor` or `__proto__` are ordinary keys). */
-const namesUnder = (path: string): Record<string, string> => {
-  let names = NAMES.get(path);
-  if (!names) NAMES.set(path, (names = Object.create(null) as Record<string, string>));
-  return names;
-};
+const namesUnder = (path: string): Record<string, string> =>
+  (NAMES[path] ??= Object.create(null) as Record<string, string>);
 
 const nameIn = (names: Record<string, string>, path: string, key: string): string => {
   let name = names[key];
   if (name === undefined) {
     // The walk that holds `names` may go on filling it; later walks start afresh.
     if (cachedNames++ >= MAX_CACHED_NAMES) {
-      NAMES.clear();
+      NAMES = Object.create(null) as typeof NAMES;
       cachedNames = 1;
     }
-    // As a property key, so that the engine keeps the one internalised copy: a concatenated string
-    // would be flattened and looked up again every time it names a property.
-    names[key] = name = Object.keys({ [path + key]: 0 })[0] ?? path + key;
+    names[key] = name = path + key;
   }
   return name;
 };
 
-/** `path + key`, built once. */
+/** `path + key`, built once per `path` and key (see `NAMES`). */
 export const nameOf = (path: string, key: string): string => nameIn(namesUnder(path), path, key);
+
+/**
+ * A property bag under construction. It has no prototype, so that no setter or getter a page defined on
+ * `Object.prototype` (or its `__proto__` accessor) can take, drop or change a value as we add it: every
+ * key is an ordinary data key. `finished` gives it `Object.prototype` back once it is complete, so that
+ * the Kissmetrics library, which may call methods such as `hasOwnProperty` on what we push, gets an
+ * ordinary object. (A bag without a prototype is also kept by the engine as a hash table, so a name seen
+ * for the first time costs no new hidden class.)
+ */
+export const newBag = (): KmProperties => Object.create(null) as KmProperties;
+
+/** `bag`, complete, as an ordinary object (see `newBag`). */
+export const finished = (bag: KmProperties): KmProperties =>
+  Object.setPrototypeOf(bag, Object.prototype) as KmProperties;
 
 // A `__proto__` key must stay an own data property: plain assignment would replace the prototype.
 const put = (out: KmProperties, key: string, value: KmValue): void => {
@@ -112,8 +136,6 @@ const leaf = (value: unknown): KmValue | undefined =>
       ? (value as KmValue)
       : undefined;
 
-const isObject = (value: unknown): value is Bag => typeof value === 'object' && value !== null;
-
 /**
  * Objects and arrays are walked (also from another frame, or made by a class); Maps, Sets, typed
  * arrays, DOM nodes and the like are not: walking them key by key is unbounded and never what is meant.
@@ -133,7 +155,7 @@ interface Walk {
 
 const emit = (w: Walk, name: string, value: KmValue): void => {
   if (name.length === 2 && RESERVED_NAME.test(name)) omit(w.budget, name, 'reserved');
-  else if (w.count++ < MAX_PROPERTIES_PER_COMMAND) put(w.out, name, cut(value, name, w.budget));
+  else if (w.count++ < MAX_PROPERTIES_PER_COMMAND) w.out[name] = cut(value, name, w.budget);
   else omit(w.budget, name, 'too many');
 };
 
@@ -143,39 +165,44 @@ const step = (w: Walk, key: string, value: unknown, path: string, names?: Record
   // Measured on the parts: joining a 10 MB key to its path would copy it.
   if (path === w.root && key === BILLING_AMOUNT) visit(w, key, value);
   else if (path.length + key.length > MAX_NAME_LENGTH_CHARS) omit(w.budget, path + key.slice(0, 40), 'too long');
-  else visit(w, names ? nameIn(names, path, key) : key, value);
+  else visit(w, names ? nameIn(names, path, key) : path + key, value);
   return true;
 };
 
 /**
- * Visits each own property of `object` (or each of `keys`) as `path + key`, while the message has
+ * Visits each own property of `object` (the items of an array) as `path + key`, while the message has
  * values left to visit, and notes how many it did not visit.
  */
-const walk = (w: Walk, object: Bag, path: string, keys?: string[], skip?: string): void => {
-  const names = path ? namesUnder(path) : undefined;
+const walk = (w: Walk, object: Bag, path: string, skip?: string): void => {
+  const names = path && path === w.root ? namesUnder(path) : undefined;
   let stoppedAt: string | undefined;
   let notVisited = 0;
   w.above.push(object);
-  if (keys) {
-    for (const key of keys)
-      if (stoppedAt !== undefined || !step(w, key, object[key], path, names)) {
-        stoppedAt ??= key;
-        notVisited++;
-      }
-  } else {
-    // for…in reads each property through the engine's enumeration cache: measured a third faster in
-    // Chromium than Object.keys and a lookup per key. Inherited properties are not the object's data.
-    for (const key in object) {
-      if (key === skip || !Object.prototype.hasOwnProperty.call(object, key)) continue;
-      // Read here, in the loop, where the engine knows the key comes from the enumeration.
-      if (stoppedAt !== undefined || !step(w, key, object[key], path, names)) {
-        stoppedAt ??= key;
-        notVisited++;
-      }
+  // for…in reads each property through the engine's enumeration cache: measured a third faster in
+  // Chromium than Object.keys and a lookup per key. Inherited properties are not the object's data;
+  // an array's holes have no key.
+  for (const key in object) {
+    if (key === skip || !HAS_OWN.call(object, key)) continue;
+    // Read here, in the loop, where the engine knows the key comes from the enumeration.
+    if (stoppedAt !== undefined || !step(w, key, object[key], path, names)) {
+      stoppedAt ??= key;
+      notVisited++;
     }
   }
   w.above.pop();
   if (stoppedAt !== undefined) omit(w.budget, path + stoppedAt, 'too many', notVisited);
+};
+
+/** The first `length` items of a list of values, comma-joined (as Kissmetrics would join them); undefined when they hold an object. */
+const joined = (list: unknown[], length: number): string | undefined => {
+  const items: KmValue[] = [];
+  for (let i = 0; i < length; i++) {
+    const value = dated(list[i]);
+    if (isObject(value)) return undefined;
+    const kept = leaf(value);
+    if (kept !== undefined) items.push(kept);
+  }
+  return items.join(',');
 };
 
 const visit = (w: Walk, name: string, value: unknown): void => {
@@ -186,32 +213,31 @@ const visit = (w: Walk, name: string, value: unknown): void => {
   } else if (w.above.includes(value)) omit(w.budget, name, 'cycle');
   else if (!isPlain(value)) omit(w.budget, name, 'not plain data');
   else {
-    let keys: string[] | undefined;
     if (Array.isArray(value)) {
       // Only the first items of a list are read: a huge or sparse array is never walked index by index.
       const length = Math.min(value.length, MAX_ARRAY_ITEMS);
+      const text = joined(value, length);
       if (value.length > length) omit(w.budget, name, 'too many');
-      // A list of values is one value, comma-joined (as Kissmetrics would join it), at any depth.
-      const items: KmValue[] = [];
-      for (let i = 0; i < length; i++) {
-        const item = dated(value[i]);
-        if (isObject(item)) {
-          // The indices of the items read (holes have none).
-          keys = Object.keys(value.slice(0, length));
-          break;
-        }
-        const kept = leaf(item);
-        if (kept !== undefined) items.push(kept);
-      }
-      if (!keys) {
+      if (text !== undefined) {
         w.budget.values -= length;
-        emit(w, name, items.join(','));
+        emit(w, name, text);
         return;
       }
+      if (value.length > length) value = value.slice(0, length);
     }
     if (w.above.length >= MAX_DEPTH_LEVELS) omit(w.budget, name, 'too deep');
-    else walk(w, value, nameOf(name, '.'), keys);
+    // An array is walked like an object: its indices are its keys (holes have none).
+    else walk(w, value as Bag, name + '.');
   }
+};
+
+/**
+ * `clean`, into a bag that is not finished (see `newBag`): the mapping rules add to it, then finish it.
+ */
+export const cleanBag = (input: unknown, root = '', budget: Budget = newBudget(), skip?: string): KmProperties => {
+  const w: Walk = { out: newBag(), count: 0, above: [], root, budget };
+  if (isRecord(input) && isPlain(input)) walk(w, input, root, skip);
+  return w.out;
 };
 
 /**
@@ -221,11 +247,8 @@ const visit = (w: Walk, name: string, value: unknown): void => {
  * A top-level `skip` key is left out. Work and output are bounded (see the limits in `constants`);
  * what is left out or cut is noted in `budget`.
  */
-export const clean = (input: unknown, root = '', budget: Budget = newBudget(), skip?: string): KmProperties => {
-  const w: Walk = { out: {}, count: 0, above: [], root, budget };
-  if (isRecord(input) && isPlain(input)) walk(w, input, root, undefined, skip);
-  return w.out;
-};
+export const clean = (input: unknown, root = '', budget: Budget = newBudget(), skip?: string): KmProperties =>
+  finished(cleanBag(input, root, budget, skip));
 
 /** `<name> - ` : what `clean` puts before every key when prefixing with `name`. */
 export const prefixOf = (name: string): string => nameOf(name, PREFIX_SEPARATOR);
@@ -253,14 +276,16 @@ export const money = (value: unknown): number | undefined => {
 };
 
 /** The revenue of a track event: `revenue`, or `total` for an order completion without `revenue`. */
-export const revenueOf = (event: string, props: Bag): number | undefined =>
-  money(props.revenue == null && ORDER_COMPLETED_EVENT.test(event) ? props.total : props.revenue);
+export const revenueOf = (event: string, props: unknown): number | undefined => {
+  const revenue = own(props, 'revenue');
+  return money(revenue == null && ORDER_COMPLETED_EVENT.test(event) ? own(props, 'total') : revenue);
+};
 
 const parsedMs = (time: unknown): number => (typeof time === 'string' ? Date.parse(time) : NaN);
 
 /** Unix seconds of the event: `timestamp`, else `originalTimestamp`, else `nowMs`. */
 export const eventSeconds = (message: Bag, nowMs: number): number => {
-  let ms = parsedMs(message.timestamp);
-  if (Number.isNaN(ms)) ms = parsedMs(message.originalTimestamp);
+  let ms = parsedMs(own(message, 'timestamp'));
+  if (Number.isNaN(ms)) ms = parsedMs(own(message, 'originalTimestamp'));
   return unixSeconds(Number.isNaN(ms) ? nowMs : ms);
 };

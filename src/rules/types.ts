@@ -50,7 +50,7 @@ export interface RudderMessageFields {
 
 export interface IdentifyMessage extends RudderMessageFields {
   type: 'identify';
-  /** Read when `context.traits` is absent. */
+  /** Merged with `context.traits`, winning a key both have. */
   traits?: RudderProperties | null | undefined;
 }
 
@@ -106,9 +106,9 @@ export interface MappingSettings {
 }
 
 /**
- * Destination settings, as the RudderStack control plane sends them. The SDK applies the event
- * filters and consent settings before events reach us; they are listed so that a literal config with
- * a typo fails to compile.
+ * Destination settings, as the RudderStack control plane sends them. The SDK applies the event filters
+ * before events reach us; the consent settings are checked by the SDK at load and by device mode on every
+ * event (see `consented`). All are listed so that a literal config with a typo fails to compile.
  */
 export interface KissmetricsConfig extends MappingSettings {
   /** Your Kissmetrics API key (Product Settings): 1-100 of `A-Z a-z 0-9 _ -`. */

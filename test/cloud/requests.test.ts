@@ -4,6 +4,7 @@ import type { CloudConfig, KissmetricsRequest } from '../../src/cloud';
 import { translateMessage } from '../../src/rules/mapping';
 import { thrown } from '../thrown';
 import { invalidApiKey } from '../../src/rules/messages';
+import { newBudget } from '../../src/rules/properties';
 import type { KmProperties } from '../../src/rules/types';
 
 const KEY = 'a'.repeat(40);
@@ -40,15 +41,15 @@ describe('toKissmetricsRequests: one request per device-mode command', () => {
       ],
     ],
     [
-      'identify reads context.traits before traits, as device mode does',
+      'identify merges context.traits and traits, top-level traits winning, as device mode does',
       {
         type: 'identify',
         userId: 'u1',
         timestamp: TIMESTAMP,
-        context: { traits: { plan: 'pro' } },
+        context: { traits: { plan: 'pro', email: 'a@b.c' } },
         traits: { plan: 'free' },
       },
-      [get('/s', { _k: KEY, _p: 'u1', _t: T, _d: 1, plan: 'pro' })],
+      [get('/s', { _k: KEY, _p: 'u1', _t: T, _d: 1, plan: 'free', email: 'a@b.c' })],
     ],
     [
       'identify of an anonymous visitor: /s on the anonymous id, no /a',
@@ -388,5 +389,133 @@ describe('encodeParams', () => {
     expect(encodeParams({ 'Page - path': '/a b?c=d&e', ok: true, n: 1.5 })).toBe(
       'Page%20-%20path=%2Fa%20b%3Fc%3Dd%26e&ok=true&n=1.5',
     );
+  });
+});
+
+describe('toKissmetricsRequests: ids that would merge unrelated people are never a person', () => {
+  const SQUISHING_IDS = [
+    'null',
+    'undefined',
+    'nil',
+    'None',
+    'NaN',
+    'anonymous',
+    'unknown',
+    'Guest',
+    '[object Object]',
+    ' null ',
+  ];
+
+  describe.each(SQUISHING_IDS)('%p', (id) => {
+    const quoted = JSON.stringify(id);
+    const why = (field: string): string =>
+      `${field} ${quoted} would merge unrelated people into one Kissmetrics person`;
+
+    it('as userId of an identify with traits: /s on the anonymous id, no /a, and a note', () => {
+      const budget = newBudget();
+      const message = { type: 'identify', userId: id, anonymousId: 'anon-1', timestamp: TIMESTAMP, traits: { a: 1 } };
+      expect(requestsFor(message, config, NOW_MS, budget)).toEqual([
+        get('/s', { _k: KEY, _p: 'anon-1', _t: T, _d: 1, a: 1 }),
+      ]);
+      expect(budget.omitted).toEqual([`userId ${quoted} (would merge unrelated people)`]);
+    });
+
+    it('as userId of an identify without an anonymous id: refused', () => {
+      expect(() => requests({ type: 'identify', userId: id, timestamp: TIMESTAMP, traits: { a: 1 } })).toThrow(
+        new Error(why('userId')),
+      );
+    });
+
+    it('as anonymousId of an identify: /s on the user, no /a from it', () => {
+      const message = { type: 'identify', userId: 'u1', anonymousId: id, timestamp: TIMESTAMP, traits: { a: 1 } };
+      expect(requests(message)).toEqual([get('/s', { _k: KEY, _p: 'u1', _t: T, _d: 1, a: 1 })]);
+    });
+
+    it('as userId of an alias: refused', () => {
+      expect(() => requests({ type: 'alias', userId: id, previousId: 'u1' })).toThrow(new Error(why('userId')));
+    });
+
+    it('as previousId of an alias: refused', () => {
+      expect(() => requests({ type: 'alias', userId: 'u2', previousId: id })).toThrow(new Error(why('previousId')));
+    });
+
+    it('as userId of a track: _p is the anonymous id, and a note', () => {
+      const budget = newBudget();
+      const message = { type: 'track', event: 'E', userId: id, anonymousId: 'anon-1', timestamp: TIMESTAMP };
+      expect(requestsFor(message, config, NOW_MS, budget)).toEqual([
+        get('/e', { _k: KEY, _p: 'anon-1', _t: T, _d: 1, _n: 'E' }),
+      ]);
+      expect(budget.omitted).toEqual([`userId ${quoted} (would merge unrelated people)`]);
+    });
+
+    it('as the only id of a track: refused', () => {
+      expect(() => requests({ type: 'track', event: 'E', userId: id, timestamp: TIMESTAMP })).toThrow(
+        new Error(why('userId')),
+      );
+      expect(() => requests({ type: 'track', event: 'E', anonymousId: id, timestamp: TIMESTAMP })).toThrow(
+        new Error(why('anonymousId')),
+      );
+    });
+
+    it('one note for a track with products, however many requests use the anonymous id', () => {
+      const budget = newBudget();
+      const message = {
+        type: 'track',
+        event: 'E',
+        userId: id,
+        anonymousId: 'anon-1',
+        timestamp: TIMESTAMP,
+        properties: { products: [{ sku: 'a' }, { sku: 'b' }] },
+      };
+      expect(requestsFor(message, config, NOW_MS, budget).map((r) => r.params._p)).toEqual([
+        'anon-1',
+        'anon-1',
+        'anon-1',
+      ]);
+      expect(budget.omissions).toBe(1);
+    });
+  });
+
+  it.each<[unknown, string]>([
+    [0, '0'],
+    [42, '42'],
+    ['u1', 'u1'],
+    ['nullable', 'nullable'],
+    ['guest-42', 'guest-42'],
+  ])('real ids are untouched: %p', (id, expected) => {
+    expect(requests({ type: 'track', event: 'E', userId: id, anonymousId: 'anon-1', timestamp: TIMESTAMP })).toEqual([
+      get('/e', { _k: KEY, _p: expected, _t: T, _d: 1, _n: 'E' }),
+    ]);
+    expect(requests({ type: 'identify', userId: id, anonymousId: 'anon-1', timestamp: TIMESTAMP })).toEqual([
+      get('/a', { _k: KEY, _p: 'anon-1', _t: T, _d: 1, _n: expected }),
+    ]);
+    expect(requests({ type: 'alias', userId: id, previousId: 'p1', timestamp: TIMESTAMP })).toEqual([
+      get('/a', { _k: KEY, _p: 'p1', _t: T, _d: 1, _n: expected }),
+    ]);
+  });
+});
+
+describe('toKissmetricsRequests: identify traits from both places', () => {
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['top-level traits only', { traits: { plan: 'pro' } }, { plan: 'pro' }],
+    [
+      'an empty context.traits does not hide top-level traits',
+      { context: { traits: {} }, traits: { plan: 'pro' } },
+      { plan: 'pro' },
+    ],
+    [
+      'empty top-level traits do not hide context.traits',
+      { context: { traits: { plan: 'pro' } }, traits: {} },
+      { plan: 'pro' },
+    ],
+    [
+      'both, the top-level value winning',
+      { context: { traits: { plan: 'pro', seats: 2 } }, traits: { plan: 'free' } },
+      { plan: 'free', seats: 2 },
+    ],
+  ])('%s', (_name, fields, traits) => {
+    expect(requests({ type: 'identify', anonymousId: 'anon-1', timestamp: TIMESTAMP, ...fields })).toEqual([
+      get('/s', { _k: KEY, _p: 'anon-1', _t: T, _d: 1, ...traits }),
+    ]);
   });
 });

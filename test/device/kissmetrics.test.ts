@@ -160,13 +160,20 @@ describe('readiness', () => {
     expect(integration.isReady()).toBe(false);
     integration.init();
     expect(integration.isReady()).toBe(true);
-    expect(integration.isLoaded()).toBe(false);
+    expect('KM' in window).toBe(false);
   });
 
-  it('isLoaded turns true when the Kissmetrics library defines window.KM', () => {
-    const integration = started();
+  it('isLoaded answers like isReady, whether the Kissmetrics library has arrived or not (the legacy SDK polls it)', () => {
+    const integration = new Kissmetrics({ apiKey: KEY });
+    expect(integration.isLoaded()).toBe(false);
+    integration.init();
+    expect(integration.isLoaded()).toBe(true);
     g.KM = { record: jest.fn() };
     expect(integration.isLoaded()).toBe(true);
+  });
+
+  it('is named KISSMETRICS, the name the legacy SDK finds the destination by', () => {
+    expect(new Kissmetrics({ apiKey: KEY }).name).toBe('KISSMETRICS');
   });
 });
 
@@ -508,5 +515,191 @@ describe('register', () => {
     const mounted = g.Kissmetrics_RS as { Kissmetrics: typeof Kissmetrics };
     expect(mounted.Kissmetrics).toBe(Kissmetrics);
     expect(typeof mounted.Kissmetrics.prototype.constructor).toBe('function');
+  });
+});
+
+describe('consent withdrawn after load', () => {
+  const config = {
+    apiKey: KEY,
+    consentManagement: [{ provider: 'custom', resolutionStrategy: 'and', consents: [{ consent: 'analytics' }] }],
+  };
+  const consent = (allowed: string[]): Record<string, unknown> => ({
+    consentManagement: { allowedConsentIds: allowed, deniedConsentIds: [], provider: 'custom' },
+  });
+
+  it('pushes the events made with consent and nothing, without a warning, for those made after it was withdrawn', () => {
+    const debug = jest.spyOn(console, 'debug').mockImplementation(() => undefined);
+    const integration = started(config);
+    integration.track({ message: { event: 'Before', context: consent(['analytics']) } });
+    integration.identify({ message: { userId: 'u1', context: { ...consent([]), traits: { a: 1 } } } });
+    integration.track({ message: { event: 'After', context: consent([]) } });
+    integration.page({ message: { name: 'Home', context: consent(['ads']) } });
+    integration.alias({ message: { userId: 'u2', previousId: 'u1', context: consent([]) } });
+    integration.group({ message: { groupId: 'g', context: consent([]) } });
+    integration.screen({ message: { name: 'S', context: consent([]) } });
+    integration.track({ message: { event: 'Again', context: consent(['analytics', 'ads']) } });
+    expect(queued()).toEqual([
+      ['record', 'Before', {}],
+      ['record', 'Again', {}],
+    ]);
+    expect(warn).not.toHaveBeenCalled();
+    // A debug note per event kept back, at the SDK's LOG..WARN levels.
+    expect(debug.mock.calls).toEqual(
+      ['identify', 'track', 'page', 'alias', 'group', 'screen'].map((method) => [
+        `Kissmetrics ${method}: not consented; nothing sent`,
+      ]),
+    );
+    debug.mockRestore();
+  });
+
+  it('keeps even the debug note back at the ERROR and NONE levels', () => {
+    const debug = jest.spyOn(console, 'debug').mockImplementation(() => undefined);
+    started(config, 'ERROR').track({ message: { event: 'After', context: consent([]) } });
+    expect(queued()).toEqual([]);
+    expect(debug).not.toHaveBeenCalled();
+    expect(warn).not.toHaveBeenCalled();
+    debug.mockRestore();
+  });
+
+  it('decides before reading anything else of the message', () => {
+    const integration = started(config);
+    const message = Object.defineProperty({ context: consent([]) }, 'event', {
+      enumerable: true,
+      get: () => {
+        throw new Error('read');
+      },
+    });
+    integration.track({ message });
+    expect(queued()).toEqual([]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('sends as before without consent settings, or without consent data in the message', () => {
+    started({ apiKey: KEY }).track({ message: { event: 'No settings', context: consent([]) } });
+    started(config).track({ message: { event: 'No data', context: {} } });
+    expect(queued()).toEqual([
+      ['record', 'No settings', {}],
+      ['record', 'No data', {}],
+    ]);
+  });
+});
+
+describe('ids that would merge unrelated people', () => {
+  it('identify with traits: sets the traits on the current visitor and says why it did not identify', () => {
+    const integration = started();
+    integration.identify({ message: { userId: 'null', context: { traits: { plan: 'pro' } } } });
+    expect(queued()).toEqual([['set', { plan: 'pro' }]]);
+    expect(warn.mock.calls).toEqual([
+      ['Kissmetrics identify: left out or cut userId "null" (would merge unrelated people); the rest sent'],
+    ]);
+  });
+
+  it.each<['identify' | 'alias', Record<string, unknown>, string]>([
+    [
+      'identify',
+      { userId: 'undefined' },
+      'Kissmetrics identify: userId "undefined" would merge unrelated people into one Kissmetrics person; nothing sent',
+    ],
+    [
+      'alias',
+      { userId: 'u1', previousId: 'anonymous' },
+      'Kissmetrics alias: previousId "anonymous" would merge unrelated people into one Kissmetrics person; nothing sent',
+    ],
+    [
+      'alias',
+      { userId: '[object Object]', previousId: 'u1' },
+      'Kissmetrics alias: userId "[object Object]" would merge unrelated people into one Kissmetrics person; nothing sent',
+    ],
+  ])('%s %p: nothing pushed, one warning', (method, message, text) => {
+    const integration = started();
+    integration[method]({ message });
+    expect(queued()).toEqual([]);
+    expect(warn.mock.calls).toEqual([[text]]);
+  });
+});
+
+describe('hostile pages', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('init() works on a page without <head>: the scripts go to the root element', () => {
+    document.head.remove();
+    try {
+      started();
+      expect(document.head as HTMLHeadElement | null).toBeNull();
+      const scripts = document.documentElement.querySelectorAll<HTMLScriptElement>(':scope > script');
+      expect(Array.from(scripts).map((s) => s.src)).toEqual([LIBRARY, KEY_SCRIPT]);
+      expect(queued()).toEqual([]);
+    } finally {
+      document.querySelectorAll('script').forEach((s) => {
+        s.remove();
+      });
+      document.documentElement.prepend(document.createElement('head'));
+    }
+  });
+
+  it('a throwing _kmq getter is a clear Error from init(), and events then warn instead of throwing', () => {
+    Object.defineProperty(window, '_kmq', {
+      configurable: true,
+      get: () => {
+        throw new TypeError('no queue for you');
+      },
+    });
+    const integration = new Kissmetrics({ apiKey: KEY }, { logLevel: 'WARN' });
+    expect(() => {
+      integration.init();
+    }).toThrow('Kissmetrics: init() failed: no queue for you');
+    expect(() => {
+      integration.track({ message: { event: 'E' } });
+    }).not.toThrow();
+    expect(warn.mock.calls).toEqual([['Kissmetrics track: init() has not succeeded; nothing sent']]);
+    expect(document.scripts).toHaveLength(0);
+  });
+
+  it('a _kmq that is not a queue is a clear Error from init()', () => {
+    g._kmq = 'not a queue';
+    expect(() => {
+      new Kissmetrics({ apiKey: KEY }).init();
+    }).toThrow('Kissmetrics: init() failed: expected window._kmq.push, got "not a queue"');
+  });
+
+  it('a patched built-in is a clear Error from init(), whatever it throws', () => {
+    jest.spyOn(document, 'createElement').mockImplementation(() => {
+      throw Object.create(null);
+    });
+    expect(() => {
+      started();
+    }).toThrow('Kissmetrics: init() failed: an error that cannot be printed');
+  });
+
+  it('a patched Array.isArray is a clear Error from init(), and never an uncaught throw from an event method', () => {
+    const integration = started();
+    const isArray = jest.spyOn(Array, 'isArray').mockImplementation(() => {
+      throw new Error('patched');
+    });
+    let thrown: unknown;
+    try {
+      integration.track({ message: { event: 'E', properties: { a: [1] } } });
+      integration.identify({ message: { userId: 'u1' } });
+    } catch (error) {
+      thrown = error;
+    }
+    const pushed = [...(g._kmq as unknown[])];
+    let failedInit: unknown;
+    delete g._kmq;
+    try {
+      new Kissmetrics({ apiKey: KEY }).init();
+    } catch (error) {
+      failedInit = error;
+    }
+    isArray.mockRestore();
+    expect(thrown).toBeUndefined();
+    expect(pushed).toEqual([]);
+    expect(warn.mock.calls).toEqual([
+      ['Kissmetrics track: patched; nothing sent'],
+      ['Kissmetrics identify: patched; nothing sent'],
+    ]);
+    expect(failedInit).toEqual(new Error('Kissmetrics: init() failed: patched'));
   });
 });

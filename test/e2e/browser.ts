@@ -38,8 +38,18 @@ export const KM_LIBRARY_URL = 'https://i.kissmetrics.io/i.js';
 export const KM_KEY_SCRIPT_URL = (apiKey: string): string => `https://scripts.kissmetrics.io/${apiKey}.2.js`;
 const KM_TRACKING_ORIGIN = 'https://trk.kissmetrics.io';
 
-/** How the (fake) Kissmetrics library reaches the page. */
-export type LibraryArrival = { kind: 'at once' } | { kind: 'after'; delayMs: number } | { kind: 'blocked' };
+/**
+ * How the (fake) Kissmetrics library reaches the page: at once, after a real wait, never, or on a page
+ * timer. `page timer` answers `i.js` at once with a script that defines the library only when a page
+ * `setTimeout` of `delayMs` fires: until then the page, the SDK and the integration see exactly what a
+ * slow download shows them (no `window.KM`, `_kmq` an array), and a test drives the page's clock
+ * (`page.clock`) instead of waiting for real.
+ */
+export type LibraryArrival =
+  | { kind: 'at once' }
+  | { kind: 'after'; delayMs: number }
+  | { kind: 'page timer'; delayMs: number }
+  | { kind: 'blocked' };
 
 /** Everything that left the page for the outside world, as the routes saw it. */
 export interface Traffic {
@@ -72,7 +82,10 @@ export const answerKissmetrics = async (
     if (arrival.kind === 'after') await wait(arrival.delayMs);
     await route.fulfill({ status: 200, contentType: 'text/javascript', body });
   };
-  if (url.href === KM_LIBRARY_URL) await deliver(library);
+  if (url.href === KM_LIBRARY_URL)
+    await deliver(
+      arrival.kind === 'page timer' ? `setTimeout(function () {\n${library}\n}, ${arrival.delayMs});` : library,
+    );
   else if (url.origin === 'https://scripts.kissmetrics.io')
     await deliver('/* the account script: settings only, no behaviour the tests rely on */');
   else if (url.origin === KM_TRACKING_ORIGIN) {

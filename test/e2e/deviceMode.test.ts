@@ -25,53 +25,12 @@ import {
   openScenario,
   waitingCommands,
 } from './scenario';
-import type { KmCall, LoadSettings, Scenario, SdkCall } from './scenario';
+import type { KmCall, LoadSettings, Scenario } from './scenario';
+import { EARLY_CALLS, expectedEarly, expectedEarlyPrefixed, expectedLive, LIVE_CALLS, prefixed } from './calls';
 import { DESTINATION_ID, startServer } from './server';
 import type { E2eServer } from './server';
 
 const LIBRARY_DELAY_MS = 15_000;
-const ORDER_TIME = '2024-05-01T10:00:00.000Z';
-const ORDER_SECONDS = 1_714_557_600;
-
-/** Issued in the same task as `load()`, long before the integration exists. */
-const EARLY_CALLS: SdkCall[] = [
-  [
-    'identify',
-    'user-42',
-    {
-      name: 'Ada Lovelace',
-      email: 'ada@example.com',
-      plan: null,
-      address: { city: 'London', country: 'UK' },
-      tags: ['vip', 'beta'],
-    },
-  ],
-  [
-    'track',
-    'Order Completed',
-    {
-      order_id: 'o-1',
-      revenue: '$1,299.99',
-      coupon: null,
-      shipping: { method: 'express', address: { city: 'Paris' } },
-      products: [
-        { sku: 'kb-1', name: 'Keyboard', price: 999.99, quantity: 1, discount: null },
-        { sku: 'ms-2', name: 'Mouse', price: 300, quantity: 1, attributes: { color: 'black' } },
-      ],
-    },
-    { originalTimestamp: ORDER_TIME },
-  ],
-  ['page', 'Docs', 'Install', { section: 'setup' }],
-  ['alias', 'user-42-v2'],
-  ['group', 'acme', { name: 'Acme Inc', employees: 120, billing: { plan: 'pro' }, deleted: null }],
-];
-
-/** Issued once the SDK has the integration initialised. */
-const LIVE_CALLS: SdkCall[] = [
-  ['track', 'Video Played', { title: 'Intro', position: 0, muted: false, chapters: ['a', 'b'], extra: null }],
-  ['track', 'Product Added', { cart_id: 'c-9', products: [{ sku: 'cb-3', price: 12.5 }] }],
-  ['page', 'Pricing'],
-];
 
 /** The properties the SDK itself adds to every page call on the test page. */
 const sdkPageProperties = (pageUrl: URL): Record<string, string> => ({
@@ -85,115 +44,6 @@ const sdkPageProperties = (pageUrl: URL): Record<string, string> => ({
   initial_referrer: '$direct',
   initial_referring_domain: '',
 });
-
-const expectedEarly = (pageUrl: URL): KmCall[] => [
-  ['identify', 'user-42'],
-  [
-    'set',
-    {
-      name: 'Ada Lovelace',
-      email: 'ada@example.com',
-      'address.city': 'London',
-      'address.country': 'UK',
-      tags: 'vip,beta',
-    },
-  ],
-  [
-    'record',
-    'Order Completed',
-    {
-      order_id: 'o-1',
-      revenue: 1299.99,
-      'Billing Amount': 1299.99,
-      'shipping.method': 'express',
-      'shipping.address.city': 'Paris',
-    },
-  ],
-  ['set', { sku: 'kb-1', name: 'Keyboard', price: 999.99, quantity: 1, _t: ORDER_SECONDS, _d: 1 }],
-  [
-    'set',
-    { sku: 'ms-2', name: 'Mouse', price: 300, quantity: 1, 'attributes.color': 'black', _t: ORDER_SECONDS + 1, _d: 1 },
-  ],
-  [
-    'record',
-    'Viewed Docs Install page',
-    { section: 'setup', name: 'Install', category: 'Docs', ...sdkPageProperties(pageUrl) },
-  ],
-  ['alias', 'user-42-v2', 'user-42'],
-  [
-    'set',
-    { 'Group - name': 'Acme Inc', 'Group - employees': 120, 'Group - billing.plan': 'pro', 'Group - id': 'acme' },
-  ],
-];
-
-/** `productSeconds`: Unix seconds of the `Product Added` event, as the SDK stamped it. */
-const expectedLive = (pageUrl: URL, productSeconds: number): KmCall[] => [
-  ['record', 'Video Played', { title: 'Intro', position: 0, muted: false, chapters: 'a,b' }],
-  ['record', 'Product Added', { cart_id: 'c-9' }],
-  ['set', { sku: 'cb-3', price: 12.5, _t: productSeconds, _d: 1 }],
-  ['record', 'Viewed Pricing page', { name: 'Pricing', ...sdkPageProperties(pageUrl) }],
-];
-
-const prefixed = (name: string, props: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(props).map(([key, value]) => [`${name} - ${key}`, value]));
-
-const expectedEarlyPrefixed = (pageUrl: URL): KmCall[] => [
-  ['identify', 'user-42'],
-  [
-    'set',
-    {
-      name: 'Ada Lovelace',
-      email: 'ada@example.com',
-      'address.city': 'London',
-      'address.country': 'UK',
-      tags: 'vip,beta',
-    },
-  ],
-  [
-    'record',
-    'Order Completed',
-    {
-      'Order Completed - order_id': 'o-1',
-      'Order Completed - revenue': 1299.99,
-      'Billing Amount': 1299.99,
-      'Order Completed - shipping.method': 'express',
-      'Order Completed - shipping.address.city': 'Paris',
-    },
-  ],
-  [
-    'set',
-    {
-      'Order Completed - sku': 'kb-1',
-      'Order Completed - name': 'Keyboard',
-      'Order Completed - price': 999.99,
-      'Order Completed - quantity': 1,
-      _t: ORDER_SECONDS,
-      _d: 1,
-    },
-  ],
-  [
-    'set',
-    {
-      'Order Completed - sku': 'ms-2',
-      'Order Completed - name': 'Mouse',
-      'Order Completed - price': 300,
-      'Order Completed - quantity': 1,
-      'Order Completed - attributes.color': 'black',
-      _t: ORDER_SECONDS + 1,
-      _d: 1,
-    },
-  ],
-  [
-    'record',
-    'Viewed Docs Install page',
-    prefixed('Page', { section: 'setup', name: 'Install', category: 'Docs', ...sdkPageProperties(pageUrl) }),
-  ],
-  ['alias', 'user-42-v2', 'user-42'],
-  [
-    'set',
-    { 'Group - name': 'Acme Inc', 'Group - employees': 120, 'Group - billing.plan': 'pro', 'Group - id': 'acme' },
-  ],
-];
 
 /** Unix seconds of the `originalTimestamp` the SDK gave the track event `event` (from its data-plane copy). */
 const dataPlaneSeconds = (server: E2eServer, event: string): Promise<number> =>
@@ -257,8 +107,8 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
     ).toBe('function');
 
     const expected = [
-      ...expectedEarly(pageUrl),
-      ...expectedLive(pageUrl, await dataPlaneSeconds(server, 'Product Added')),
+      ...expectedEarly(sdkPageProperties(pageUrl)),
+      ...expectedLive(sdkPageProperties(pageUrl), await dataPlaneSeconds(server, 'Product Added')),
     ];
     expect(await kissmetricsCalls(page, expected.length)).toEqual(expected);
     expect(traffic.scripts).toEqual([KM_LIBRARY_URL, KM_KEY_SCRIPT_URL(API_KEY)]);
@@ -290,8 +140,8 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
     );
 
     const expected = [
-      ...expectedEarly(pageUrl),
-      ...expectedLive(pageUrl, await dataPlaneSeconds(server, 'Product Added')),
+      ...expectedEarly(sdkPageProperties(pageUrl)),
+      ...expectedLive(sdkPageProperties(pageUrl), await dataPlaneSeconds(server, 'Product Added')),
     ];
     expect(await kissmetricsCalls(page, expected.length)).toEqual(expected);
     expect(hitsOn(server, '/dist/Kissmetrics.min.js')).toBe(1);
@@ -304,7 +154,7 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
 
     const productSeconds = await dataPlaneSeconds(server, 'Product Added');
     const expected: KmCall[] = [
-      ...expectedEarlyPrefixed(pageUrl),
+      ...expectedEarlyPrefixed(sdkPageProperties(pageUrl)),
       [
         'record',
         'Video Played',
@@ -328,8 +178,8 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
       const started = Date.now();
       const { page, pageUrl, problems } = await runCalls({ kind: 'after', delayMs: LIBRARY_DELAY_MS }, settings());
       const expected = [
-        ...expectedEarly(pageUrl),
-        ...expectedLive(pageUrl, await dataPlaneSeconds(server, 'Product Added')),
+        ...expectedEarly(sdkPageProperties(pageUrl)),
+        ...expectedLive(sdkPageProperties(pageUrl), await dataPlaneSeconds(server, 'Product Added')),
       ];
 
       // While the library is on its way, every command waits in the _kmq array, in order.
@@ -354,8 +204,8 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
   it('keeps the page working and the commands queued in _kmq when the library is blocked', async () => {
     const { page, pageUrl, problems, traffic } = await runCalls({ kind: 'blocked' }, settings());
     const expected = [
-      ...expectedEarly(pageUrl),
-      ...expectedLive(pageUrl, await dataPlaneSeconds(server, 'Product Added')),
+      ...expectedEarly(sdkPageProperties(pageUrl)),
+      ...expectedLive(sdkPageProperties(pageUrl), await dataPlaneSeconds(server, 'Product Added')),
     ];
 
     expect(await waitingCommands(page, expected.length)).toEqual(expected);

@@ -33,6 +33,10 @@ export interface ScenarioOptions {
   arrival: LibraryArrival;
   /** Include `dist/Kissmetrics.min.js` with a `<script>` tag before the SDK. */
   scriptTag?: boolean;
+  /** The page loads the legacy SDK (rudder-sdk-js 2.x, "v1.1") instead of v3. */
+  legacy?: boolean;
+  /** Install Playwright's fake clock in the page before it opens, so that a test can move the page's time. */
+  clock?: boolean;
 }
 
 /** A fresh browser context (no cookies or storage from other tests) on the test page. */
@@ -52,7 +56,9 @@ export const openScenario = async (
     }
   });
   const traffic = await routeKissmetrics(page, options.arrival);
-  const pageUrl = new URL(options.scriptTag ? '/?scriptTag=1' : '/', server.baseUrl);
+  if (options.clock) await page.clock.install();
+  const query = [options.scriptTag ? 'scriptTag=1' : '', options.legacy ? 'sdk=legacy' : ''].filter(Boolean);
+  const pageUrl = new URL(query.length ? `/?${query.join('&')}` : '/', server.baseUrl);
   await page.goto(pageUrl.href);
   return { context, page, traffic, problems, pageUrl };
 };
@@ -62,7 +68,19 @@ export interface LoadSettings {
   prefixProperties: boolean;
   /** Where the SDK would fetch `Kissmetrics.min.js` from. */
   destSDKBaseURL: string;
+  /** Added to the destination config the control plane answers (consent settings). */
+  destinationConfig?: Record<string, unknown>;
+  /** Added to the SDK's load options (consent management, `integrations`, plugins). */
+  loadOptions?: Record<string, unknown>;
 }
+
+/** The destination settings as the test server reads them from a config URL (see `settingsOf` there). */
+const settingsQuery = (settings: LoadSettings, apiKey: string): string =>
+  new URLSearchParams({
+    apiKey,
+    prefixProperties: String(settings.prefixProperties),
+    destinationConfig: JSON.stringify(settings.destinationConfig ?? {}),
+  }).toString();
 
 /** RudderStack calls to make in the page, as `[method, ...arguments]`. */
 export type SdkCall =
@@ -80,7 +98,8 @@ interface LoadArguments {
   settings: LoadSettings;
   calls: SdkCall[];
   writeKey: string;
-  apiKey: string;
+  /** `settingsQuery` of the settings. */
+  query: string;
 }
 
 /**
@@ -88,16 +107,17 @@ interface LoadArguments {
  * offline (source config and data plane from our server, our bundle from `destSDKBaseURL`, bundled
  * plugins only), then `calls`, all in the same task, as a page that calls the SDK right away does.
  */
-const loadAndCallInPage = ({ settings, calls, writeKey, apiKey }: LoadArguments): void => {
+const loadAndCallInPage = ({ settings, calls, writeKey, query }: LoadArguments): void => {
   const w = window as unknown as { rudderanalytics: { RudderAnalytics: new () => InPageSdk }; e2eSdk: InPageSdk };
   const sdk = new w.rudderanalytics.RudderAnalytics();
   w.e2eSdk = sdk;
   const options: Partial<LoadOptions> = {
-    configUrl: `${settings.baseUrl}/?apiKey=${apiKey}&prefixProperties=${String(settings.prefixProperties)}`,
+    configUrl: `${settings.baseUrl}/?${query}`,
     destSDKBaseURL: settings.destSDKBaseURL,
     plugins: ['DeviceModeDestinations', 'NativeDestinationQueue', 'XhrQueue', 'StorageEncryption'],
     polyfillIfRequired: false,
     storage: { migrate: false },
+    ...settings.loadOptions,
   };
   sdk.load(writeKey, settings.baseUrl, options);
   const methods = sdk as unknown as Record<string, (...args: unknown[]) => void>;
@@ -112,9 +132,62 @@ const callInPage = (calls: SdkCall[]): void => {
 
 /** `rudderanalytics.load(...)` immediately followed by `calls`, in one page task. */
 export const loadAndCall = (page: Page, settings: LoadSettings, calls: SdkCall[]): Promise<void> =>
-  page.evaluate(loadAndCallInPage, { settings, calls, writeKey: WRITE_KEY, apiKey: API_KEY });
+  page.evaluate(loadAndCallInPage, { settings, calls, writeKey: WRITE_KEY, query: settingsQuery(settings, API_KEY) });
 
 export const callSdk = (page: Page, calls: SdkCall[]): Promise<void> => page.evaluate(callInPage, calls);
+
+/** The legacy SDK's global: its npm build is a UMD script that defines `window.rudderanalytics`. */
+interface LegacySdk {
+  load(writeKey: string, dataPlaneUrl: string, options: Record<string, unknown>): void;
+  ready(callback: () => void): void;
+}
+
+/**
+ * Runs in the page: the legacy SDK's `load()`, offline (source config and data plane from our server, our
+ * bundle from `destSDKBaseURL`), a `ready()` callback that sets `window.e2eLegacyReady`, then `calls`, all
+ * in the same task. The legacy SDK replaces the query of `configUrl` with its own, so the destination
+ * settings travel in the path (`/settings/<query>`).
+ */
+const loadAndCallLegacyInPage = ({ settings, calls, writeKey, query }: LoadArguments): void => {
+  const w = window as unknown as { rudderanalytics: LegacySdk; e2eLegacyReady?: boolean };
+  const sdk = w.rudderanalytics;
+  sdk.load(writeKey, settings.baseUrl, {
+    configUrl: `${settings.baseUrl}/settings/${encodeURIComponent(query)}`,
+    destSDKBaseURL: settings.destSDKBaseURL,
+    ...settings.loadOptions,
+  });
+  sdk.ready(() => {
+    w.e2eLegacyReady = true;
+  });
+  const methods = sdk as unknown as Record<string, (...args: unknown[]) => void>;
+  for (const [method, ...args] of calls) methods[method]?.(...args);
+};
+
+/** `rudderanalytics.load(...)` of the legacy SDK immediately followed by `calls`, in one page task. */
+export const loadAndCallLegacy = (page: Page, settings: LoadSettings, calls: SdkCall[]): Promise<void> =>
+  page.evaluate(loadAndCallLegacyInPage, {
+    settings,
+    calls,
+    writeKey: WRITE_KEY,
+    query: settingsQuery(settings, API_KEY),
+  });
+
+/** More calls on the legacy SDK. */
+export const callLegacySdk = (page: Page, calls: SdkCall[]): Promise<void> =>
+  page.evaluate((more) => {
+    const sdk = (window as unknown as { rudderanalytics: Record<string, (...args: unknown[]) => void> })
+      .rudderanalytics;
+    for (const [method, ...args] of more) sdk[method]?.(...args);
+  }, calls);
+
+/** Resolves once the legacy SDK calls `ready()` callbacks: its device-mode destinations are settled. */
+export const legacyReady = async (page: Page): Promise<void> => {
+  await page.waitForFunction(
+    () => (window as unknown as { e2eLegacyReady?: boolean }).e2eLegacyReady === true,
+    undefined,
+    { timeout: PAGE_WAIT_MS },
+  );
+};
 
 interface DestinationsState {
   initialized: string[];

@@ -11,7 +11,11 @@ export const SDK_BUNDLE_PATH = join(
 );
 const DIST_DIR = join(ROOT, 'dist');
 
+/** The legacy SDK (rudder-sdk-js 2.x, "v1.1"), its npm build: a UMD script that defines `window.rudderanalytics`. */
+export const LEGACY_SDK_BUNDLE_PATH = join(ROOT, 'node_modules/rudder-sdk-js/dist/npm/index.js');
+
 export const SDK_PATH = '/sdk/rudderanalytics.js';
+export const LEGACY_SDK_PATH = '/sdk/rudder-sdk-js.js';
 export const DIST_PATH = '/dist';
 export const DESTINATION_ID = 'kissmetrics-e2e';
 
@@ -37,9 +41,15 @@ export interface E2eServer {
 
 /**
  * What the RudderStack control plane would answer for a JS source with one device-mode Kissmetrics
- * destination. The destination settings come from the config URL's query, so that each test chooses them.
+ * destination. The destination settings come from the config URL's query, so that each test chooses them;
+ * `extra` is added to the destination config (consent settings).
  */
-export const sourceConfig = (writeKey: string, apiKey: string, prefixProperties: boolean): object => ({
+export const sourceConfig = (
+  writeKey: string,
+  apiKey: string,
+  prefixProperties: boolean,
+  extra: Record<string, unknown> = {},
+): object => ({
   isHosted: true,
   source: {
     id: 'e2e-source',
@@ -53,7 +63,7 @@ export const sourceConfig = (writeKey: string, apiKey: string, prefixProperties:
         id: DESTINATION_ID,
         name: 'Kissmetrics (e2e)',
         enabled: true,
-        config: { apiKey, prefixProperties, connectionMode: 'device', eventFilteringOption: 'disable' },
+        config: { apiKey, prefixProperties, connectionMode: 'device', eventFilteringOption: 'disable', ...extra },
         destinationDefinitionId: 'kissmetrics-definition',
         destinationDefinition: { name: 'KISSMETRICS', displayName: 'Kiss Metrics' },
         shouldApplyDeviceModeTransformation: false,
@@ -63,15 +73,27 @@ export const sourceConfig = (writeKey: string, apiKey: string, prefixProperties:
   },
 });
 
-/** The test page: no inline script; with `?scriptTag=1` it includes our bundle before the SDK. */
-const testPage = (scriptTag: boolean): string =>
+/**
+ * The test page: no inline script; with `?scriptTag=1` it includes our bundle before the SDK; with
+ * `?sdk=legacy` it loads the legacy SDK instead of v3.
+ */
+const testPage = (scriptTag: boolean, legacy: boolean): string =>
   [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8"><title>Kissmetrics e2e</title>',
     scriptTag ? `<script src="${DIST_PATH}/Kissmetrics.min.js"></script>` : '',
-    `<script src="${SDK_PATH}"></script>`,
+    `<script src="${legacy ? LEGACY_SDK_PATH : SDK_PATH}"></script>`,
     '</head><body><h1>Kissmetrics e2e</h1></body></html>',
   ].join('\n');
+
+/**
+ * The destination settings of a config URL: its query, or, for the legacy SDK (which replaces the query
+ * of `configUrl` with its own), the path segment before `/sourceConfig/` of `<base>/settings/<query>`.
+ */
+const settingsOf = (url: URL): URLSearchParams => {
+  const inPath = /\/settings\/([^/]*)\/sourceConfig\/$/.exec(url.pathname)?.[1];
+  return inPath === undefined ? url.searchParams : new URLSearchParams(decodeURIComponent(inPath));
+};
 
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -116,14 +138,23 @@ export const startServer = async (): Promise<E2eServer> => {
       posts.push({ path: url.pathname, body: parseJson(await readBody(req)) });
       send(res, 200, 'text/plain', 'OK');
     } else if (url.pathname === '/') {
-      send(res, 200, 'text/html; charset=utf-8', testPage(url.searchParams.get('scriptTag') === '1'));
-    } else if (url.pathname === SDK_PATH) {
-      send(res, 200, CONTENT_TYPES['.js'] ?? '', await readFile(SDK_BUNDLE_PATH));
+      const { searchParams } = url;
+      send(
+        res,
+        200,
+        'text/html; charset=utf-8',
+        testPage(searchParams.get('scriptTag') === '1', searchParams.get('sdk') === 'legacy'),
+      );
+    } else if (url.pathname === SDK_PATH || url.pathname === LEGACY_SDK_PATH) {
+      const bundle = url.pathname === SDK_PATH ? SDK_BUNDLE_PATH : LEGACY_SDK_BUNDLE_PATH;
+      send(res, 200, CONTENT_TYPES['.js'] ?? '', await readFile(bundle));
     } else if (url.pathname.endsWith('/sourceConfig/')) {
+      const settings = settingsOf(url);
       const config = sourceConfig(
         url.searchParams.get('writeKey') ?? '',
-        url.searchParams.get('apiKey') ?? '',
-        url.searchParams.get('prefixProperties') === 'true',
+        settings.get('apiKey') ?? '',
+        settings.get('prefixProperties') === 'true',
+        JSON.parse(settings.get('destinationConfig') ?? '{}') as Record<string, unknown>,
       );
       send(res, 200, 'application/json', JSON.stringify(config));
     } else {

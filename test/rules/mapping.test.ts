@@ -62,11 +62,11 @@ describe('identify', () => {
       ],
     ],
     [
-      'prefers context.traits over traits',
-      { userId: 'u1', context: { traits: { plan: 'pro' } }, traits: { plan: 'free' } },
+      'merges context.traits and traits, top-level traits winning a key both have',
+      { userId: 'u1', context: { traits: { plan: 'pro', email: 'a@b.c' } }, traits: { plan: 'free', seats: 3 } },
       [
         ['identify', 'u1'],
-        ['set', { plan: 'pro' }],
+        ['set', { plan: 'free', email: 'a@b.c', seats: 3 }],
       ],
     ],
     [
@@ -412,5 +412,130 @@ describe('bounded work: names, ids and products', () => {
     const commands = device('track', { event: 'Order Completed', timestamp: ISO, properties: { products } });
     expect(commands).toHaveLength(301);
     expect(commands[300]).toEqual(['set', { sku: 's299', price: 299, _t: T + 299, _d: 1 }]);
+  });
+});
+
+describe('identify traits: context.traits and top-level traits, merged', () => {
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['context.traits only (the browser SDKs)', { context: { traits: { plan: 'pro' } } }, { plan: 'pro' }],
+    ['top-level traits only (server-side sources)', { traits: { plan: 'pro' } }, { plan: 'pro' }],
+    [
+      'both: every key, the top-level value winning a key both have',
+      { context: { traits: { plan: 'pro', email: 'a@b.c' } }, traits: { plan: 'free', seats: 3 } },
+      { plan: 'free', email: 'a@b.c', seats: 3 },
+    ],
+    [
+      'an empty context.traits never hides top-level traits',
+      { context: { traits: {} }, traits: { plan: 'pro' } },
+      { plan: 'pro' },
+    ],
+    [
+      'empty top-level traits never hide context.traits',
+      { context: { traits: { plan: 'pro' } }, traits: {} },
+      { plan: 'pro' },
+    ],
+    ['a null context.traits', { context: { traits: null }, traits: { plan: 'pro' } }, { plan: 'pro' }],
+    ['context.traits that are a list', { context: { traits: ['x'] }, traits: { plan: 'pro' } }, { plan: 'pro' }],
+    [
+      'a nested trait both have: the top-level value, whole (a key-level merge)',
+      { context: { traits: { address: { city: 'Paris', zip: '75001' } } }, traits: { address: { city: 'Brussels' } } },
+      { 'address.city': 'Brussels' },
+    ],
+    [
+      'a top-level null drops a trait context.traits has',
+      { context: { traits: { plan: 'pro', email: 'a@b.c' } }, traits: { plan: null } },
+      { email: 'a@b.c' },
+    ],
+  ])('%s', (_name, message, traits) => {
+    expect(device('identify', { userId: 'u1', ...message })).toEqual([
+      ['identify', 'u1'],
+      ['set', traits],
+    ]);
+  });
+
+  it('an anonymous identify with only top-level traits sets them', () => {
+    expect(device('identify', { anonymousId: 'a1', context: { traits: {} }, traits: { plan: 'pro' } })).toEqual([
+      ['set', { plan: 'pro' }],
+    ]);
+  });
+
+  it('does not modify either bag', () => {
+    const context = { traits: { plan: 'pro' } };
+    const traits = { plan: 'free' };
+    device('identify', { userId: 'u1', context, traits });
+    expect(context).toEqual({ traits: { plan: 'pro' } });
+    expect(traits).toEqual({ plan: 'free' });
+  });
+});
+
+/** Ids broken sites send for "no user", as they come (any case, spaces around). */
+const SQUISHING_IDS = [
+  'null',
+  'undefined',
+  'nil',
+  'none',
+  'NaN',
+  'anonymous',
+  'Unknown',
+  'guest',
+  '[object Object]',
+  ' NULL ',
+  '',
+  '   ',
+];
+
+describe('the identity guard: ids that would merge unrelated people are never identified or aliased', () => {
+  describe.each(SQUISHING_IDS)('%p', (id) => {
+    const expectedId = JSON.stringify(id);
+
+    it('identify with traits: the traits are set on the current visitor, no identify, and a note says why', () => {
+      const budget = newBudget();
+      const commands = translateMessage('identify', { userId: id, traits: { plan: 'pro' } }, {}, NOW_MS, budget);
+      expect(commands).toEqual([['set', { plan: 'pro' }]]);
+      // An empty userId is no userId: nothing to say about it.
+      expect(budget.omitted).toEqual(id ? [`userId ${expectedId} (would merge unrelated people)`] : []);
+    });
+
+    it('identify without traits: nothing, and an error that says why', () => {
+      expect(() => device('identify', { userId: id })).toThrow(
+        id
+          ? `userId ${expectedId} would merge unrelated people into one Kissmetrics person`
+          : 'expected a userId or traits, got undefined',
+      );
+    });
+
+    it('alias to it: refused', () => {
+      expect(() => device('alias', { userId: id, previousId: 'u1' })).toThrow(
+        id ? `userId ${expectedId} would merge unrelated people` : 'expected a userId other than previousId "u1"',
+      );
+    });
+
+    it('alias from it: refused', () => {
+      expect(() => device('alias', { userId: 'u2', previousId: id })).toThrow(
+        id
+          ? `previousId ${expectedId} would merge unrelated people`
+          : `expected a userId other than previousId ${expectedId}`,
+      );
+    });
+
+    it('track: recorded as usual (device mode sends no person; the library keeps its own visitor)', () => {
+      expect(device('track', { userId: id, event: 'E', properties: { a: 1 } })).toEqual([['record', 'E', { a: 1 }]]);
+    });
+  });
+
+  it.each<[unknown, string]>([
+    [0, '0'],
+    [42, '42'],
+    ['u1', 'u1'],
+    ['nullable', 'nullable'],
+    ['guest-42', 'guest-42'],
+    ['Anonymous Coward', 'Anonymous Coward'],
+  ])('real ids are untouched: %p', (id, expected) => {
+    expect(device('identify', { userId: id, traits: { a: 1 } })).toEqual([
+      ['identify', expected],
+      ['set', { a: 1 }],
+    ]);
+    expect(device('alias', { userId: id, previousId: 'p1' })).toEqual([['alias', expected, 'p1']]);
+    expect(device('alias', { userId: 'u9', previousId: id })).toEqual([['alias', 'u9', expected]]);
   });
 });
