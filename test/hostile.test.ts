@@ -147,9 +147,7 @@ describe('the built cloud translator (dist/cloud.cjs)', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(
-      /^Kissmetrics: config.apiKey: expected a Kissmetrics API key matching .*, got "k{40}"… \(1048576 characters\)$/,
-    );
+    expect(message).toMatch(/^Kissmetrics: config.apiKey: expected a Kissmetrics API key matching .*, got string$/);
   });
 });
 

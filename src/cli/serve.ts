@@ -2,7 +2,8 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { DEFAULT_NAMING, NAMINGS } from '../rules/naming';
 import type { Naming } from '../rules/naming';
-import { DEFAULT_HOST, DEFAULT_PORT, SHUTDOWN_GRACE_MS } from '../service/constants';
+import { DEFAULT_HOST, DEFAULT_PORT, SHUTDOWN_DEADLINE_MS, SHUTDOWN_UPLOAD_GRACE_MS } from '../service/constants';
+import type { StopReport } from '../service/shutdown';
 import { startService } from '../service/server';
 import { UsageError } from './files';
 
@@ -26,7 +27,8 @@ const say = (line: string): void => {
 };
 
 /**
- * Starts the service, then waits for SIGTERM or SIGINT: stops accepting, finishes calls in flight, exits.
+ * Starts the service, then waits for SIGTERM or SIGINT: stops accepting, answers the calls it has read,
+ * cuts uploads that stall, exits 0 (1 only when a call it had read was cut at the deadline).
  * Each line is printed only once what it announces is done, so whoever reads it can rely on it.
  */
 const serve = async (flags: ServeFlags): Promise<number> => {
@@ -53,15 +55,25 @@ const serve = async (flags: ServeFlags): Promise<number> => {
   process.once('SIGTERM', again);
   process.once('SIGINT', again);
   const inFlight = service.inFlight();
-  const closed = service.close();
+  const stopped = service.close();
   say(
-    `${signal}: stopping; no new connections, ${inFlight} call(s) in flight get up to ` +
-      `${SHUTDOWN_GRACE_MS / 1000} s to finish (a second signal stops at once)`,
+    `${signal}: stopping; no new connections, ${inFlight} call(s) in flight are answered, uploads still arriving ` +
+      `after ${SHUTDOWN_UPLOAD_GRACE_MS / 1000} s are cut, anything left after ${SHUTDOWN_DEADLINE_MS / 1000} s ` +
+      '(a second signal stops at once)',
   );
-  const finished = await closed;
-  say(finished ? 'stopped: every call finished' : 'stopped: calls still in flight were cut after the grace period');
-  return finished ? 0 : 1;
+  const report = await stopped;
+  say(stoppedLine(report));
+  return report.callsCut ? 1 : 0;
 };
+
+/** The last line: what was answered while stopping, and what was cut. */
+const stoppedLine = ({ answered, uploadsCut, callsCut }: StopReport): string =>
+  (callsCut
+    ? `stopped: ${callsCut} call(s) read were cut at the ${SHUTDOWN_DEADLINE_MS / 1000} s deadline`
+    : `stopped: every call read was answered (${answered} while stopping)`) +
+  (uploadsCut
+    ? `; ${uploadsCut} upload${uploadsCut === 1 ? '' : 's'} still arriving after ${SHUTDOWN_UPLOAD_GRACE_MS / 1000} s ${uploadsCut === 1 ? 'was' : 'were'} cut`
+    : '');
 
 /** Adds `serve` to the program: a transformer service for rudder-server (SPEC §5.2). */
 export const addServeCommand = (program: Command): void => {

@@ -22,8 +22,9 @@ export const describe = (value: unknown): string =>
 /** `expected <what>, got <value>`: the shape of every complaint about input. */
 export const expected = (what: string, value: unknown): string => `expected ${what}, got ${describe(value)}`;
 
+/** Says only what type came, never the value: a near-valid key would be most of a real one. */
 export const invalidApiKey = (value: unknown): string =>
-  `${LOG_SCOPE}: config.apiKey: ${expected(`a Kissmetrics API key matching ${API_KEY_PATTERN.source}`, value)}`;
+  `${LOG_SCOPE}: config.apiKey: expected a Kissmetrics API key matching ${API_KEY_PATTERN.source}, got ${typeof value}`;
 
 export const notAMessage = (value: unknown): string => expected('a RudderStack message object', value);
 

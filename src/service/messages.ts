@@ -29,7 +29,7 @@ export const otherDestination = (name: unknown): string =>
   `this service translates only "${DESTINATION_NAME}" events, not ${describe(name)}: send other destinations to rudder-transformer`;
 
 export const unknownPath = (path: string): string =>
-  `no such endpoint ${describe(path)}: POST /v0/destinations/${DESTINATION_NAME}, POST ${ROUTER_TRANSFORM_PATH}, GET /features and GET /health are served`;
+  `no such endpoint ${describe(path)}: POST /v0/destinations/${DESTINATION_NAME}, POST ${ROUTER_TRANSFORM_PATH}, GET (or HEAD) /features and /health are served`;
 
 export const methodNotAllowed = (method: string, allowed: readonly string[]): string =>
   `method ${describe(method)} not allowed here: use ${allowed.join(' or ')}`;
@@ -38,3 +38,39 @@ export const nothingToSend = (type: unknown): string =>
   `${describe(type)}: nothing to send to Kissmetrics (an identify with only a userId: no traits to set, no anonymousId to alias)`;
 
 export const internalError = (): string => 'internal error while translating the call; it can be retried';
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+export const malformedAt = (expected: string, at: number): string => `expected ${expected} at byte ${count(at)}`;
+
+export const eventTooLarge = (values: number, max: number): string =>
+  `event too large: ${count(values)} JSON values, at most ${count(max)} are read per event (MAX_VALUES_PER_EVENT); it was not translated`;
+
+export const malformedEvent = (reason: string): string => `this event is not valid JSON: ${reason}`;
+
+export const destinationTooLarge = (values: number, max: number): string =>
+  `the destination this event names is too large: ${count(values)} JSON values, at most ${count(max)} are read (MAX_VALUES_PER_DESTINATION)`;
+
+export const malformedDestination = (reason: string): string =>
+  `the destination this event names is not valid JSON: ${reason}`;
+
+export const tooManyRequests = (requests: number, max: number): string =>
+  `this event may become ${count(requests)} Kissmetrics requests (one for the event, one per product), at most ${count(max)} are sent per event (MAX_REQUESTS_PER_EVENT); send the products in several events`;
+
+export const answerFull = (max: number): string =>
+  `the answer to this call reached ${max / MIB_BYTES} MiB of translated entries (MAX_ANSWER_BYTES); this event was not translated: send fewer or smaller events per call`;
+
+export const metadataNotEchoed = (): string =>
+  "this event's metadata could not be written back (JSON encoding failed): answered with its top-level fields only, not translated";
+
+export const destinationNotEchoed = (): string =>
+  "this event's destination could not be written back (JSON encoding failed): answered with its top-level fields only, not translated";
+
+export const eventTooDeep = (levels: number, max: number): string =>
+  `event nested too deeply: ${count(levels)} levels, at most ${max} are read per event (MAX_DEPTH_LEVELS_PER_EVENT); it was not translated`;
+
+export const destinationTooDeep = (levels: number, max: number): string =>
+  `the destination this event names is nested too deeply: ${count(levels)} levels, at most ${max} are read (MAX_DEPTH_LEVELS_PER_EVENT)`;
+
+export const callTooLarge = (what: 'values' | 'keys', before: number, event: number, max: number): string =>
+  `call too large: the events before this one hold ${count(before)} JSON ${what}, this one ${count(event)}, at most ${count(max)} are read per call (MAX_${what.toUpperCase()}_PER_CALL); it was not translated: send fewer or smaller events per call`;

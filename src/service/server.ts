@@ -1,36 +1,32 @@
 import { createServer } from 'node:http';
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Naming } from '../rules/naming';
+import { errorAnswer } from './answer';
+import type { Answer } from './answer';
 import {
-  API_VERSION,
-  API_VERSION_HEADER,
+  ANSWER_PIECE_BYTES,
   DEFAULT_HOST,
   DEFAULT_PORT,
-  DESTINATION_NAME,
-  DESTINATIONS_PATH_PREFIX,
-  FEATURES,
-  FEATURES_PATH,
   HEALTH_PATH,
+  MAX_ANSWER_BYTES,
   MAX_BODY_BYTES,
   MAX_EVENTS_PER_CALL,
-  MAX_LOGGED_PATH_CHARS,
   REQUEST_RECEIVE_TIMEOUT_MS,
-  ROUTER_TRANSFORM_PATH,
-  SHUTDOWN_GRACE_MS,
+  SHUTDOWN_DEADLINE_MS,
+  SHUTDOWN_IDLE_GRACE_MS,
+  SHUTDOWN_UPLOAD_GRACE_MS,
 } from './constants';
-import {
-  bodyTooLarge,
-  internalError,
-  malformedJson,
-  methodNotAllowed,
-  otherDestination,
-  tooManyEvents,
-  unknownPath,
-} from './messages';
-import { processorEntries, processorEvents, routerEntry, routerEvents, summarize, translateEvent } from './transform';
-import type { CallEvent, CallSummary, EventOutcome } from './transform';
+import type { CallSummary } from './encode';
+import { internalError } from './messages';
+import { answerCall } from './pipeline';
+import type { CallLimits, Streamed } from './pipeline';
+import { ClientGone } from './read';
+import { loggedPath, pathOf, routeOf } from './routes';
+import { handling, newLifecycle, stopService, watchConnections } from './shutdown';
+import type { Lifecycle, StopReport } from './shutdown';
+import { writeAnswer } from './write';
 
 export interface ServiceOptions {
   /** 0 picks a free port; the running service says which. */
@@ -42,7 +38,11 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   maxBodyBytes?: number;
   maxEventsPerCall?: number;
-  shutdownGraceMs?: number;
+  maxAnswerBytes?: number;
+  /** After `close()`, a call whose body is still arriving gets this long (`SHUTDOWN_UPLOAD_GRACE_MS`). */
+  uploadGraceMs?: number;
+  /** After `close()`, whatever is left after this long is cut (`SHUTDOWN_DEADLINE_MS`). */
+  shutdownDeadlineMs?: number;
   /** Names events and properties when a destination's config has no `naming` of its own (default: ours). */
   naming?: Naming;
 }
@@ -55,94 +55,77 @@ export interface RunningService {
   /** Calls being answered right now. */
   inFlight(): number;
   /**
-   * Stops accepting connections, lets the calls in flight finish (for at most `shutdownGraceMs`), then
-   * cuts whatever is left. Resolves `true` when every call finished, `false` when some were cut.
+   * Stops accepting connections, answers the calls already read (with `Connection: close`), closes idle
+   * connections after `SHUTDOWN_IDLE_GRACE_MS`, cuts uploads still arriving after the upload grace and
+   * whatever is left at `SHUTDOWN_DEADLINE_MS`. Resolves with what was answered and cut.
    */
-  close(): Promise<boolean>;
+  close(): Promise<StopReport>;
 }
 
-/** What a call is answered: a status and a JSON body, and what the log line says about it. */
-interface Answer {
-  status: number;
-  body: unknown;
-  allow?: readonly string[];
-  /** Close the connection after answering (a body that was not read to its end). */
-  close?: boolean;
-  summary?: CallSummary;
+/** The state of a running service that its calls read and update. */
+interface ServiceState {
+  limits: CallLimits;
+  log: (line: string) => void;
+  lifecycle: Lifecycle;
 }
-
-const error = (status: number, message: string, extra: Partial<Answer> = {}): Answer => ({
-  status,
-  body: { error: message },
-  ...extra,
-});
-
-type Body = { ok: true; text: string } | { ok: false; answer: Answer };
-
-/** The client went away before its whole body arrived: there is nobody left to answer. */
-class ClientGone extends Error {
-  override name = 'ClientGone';
-}
-
-/** Reads the body up to `maxBytes`; past that, stops keeping it and answers 413 (the connection is then closed). */
-const readBody = (req: IncomingMessage, maxBytes: number): Promise<Body> =>
-  new Promise((resolve, reject) => {
-    const tooLarge: Body = { ok: false, answer: error(413, bodyTooLarge(maxBytes), { close: true }) };
-    if (Number(req.headers['content-length']) > maxBytes) {
-      resolve(tooLarge);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size <= maxBytes) {
-        chunks.push(chunk);
-        return;
-      }
-      req.off('data', onData);
-      chunks.length = 0;
-      resolve(tooLarge);
-    };
-    req.on('data', onData);
-    req.on('end', () => {
-      resolve({ ok: true, text: Buffer.concat(chunks, size).toString('utf8') });
-    });
-    const gone = (): void => {
-      reject(new ClientGone('the client closed the connection before sending the whole body'));
-    };
-    req.on('error', gone);
-    // Settles the call when the client leaves mid-body, so it does not count as in flight for ever.
-    req.on('close', () => {
-      if (!req.complete) gone();
-    });
-  });
-
-type Json = { ok: true; value: unknown } | { ok: false; answer: Answer };
-
-const readJson = async (req: IncomingMessage, maxBytes: number): Promise<Json> => {
-  const body = await readBody(req, maxBytes);
-  if (!body.ok) return body;
-  try {
-    return { ok: true, value: JSON.parse(body.text) };
-  } catch (cause) {
-    return { ok: false, answer: error(400, malformedJson(cause instanceof Error ? cause.message : String(cause))) };
-  }
-};
-
-const pathOf = (url: string | undefined): string => {
-  try {
-    return new URL(url ?? '/', 'http://service.invalid').pathname;
-  } catch {
-    return url ?? '/';
-  }
-};
-
-/** The path as the log shows it: printable ASCII only, cut to a bounded length. */
-const loggedPath = (path: string): string =>
-  path.slice(0, MAX_LOGGED_PATH_CHARS).replace(/[^\x21-\x7e]/g, '?') + (path.length > MAX_LOGGED_PATH_CHARS ? '…' : '');
 
 const urlOf = (host: string, port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/** One line per call: when, what, how it ended, counts (never contents), how long it took. */
+const logCall = (
+  state: ServiceState,
+  req: IncomingMessage,
+  path: string,
+  status: number | string,
+  startedMs: number,
+  summary?: CallSummary,
+): void => {
+  const counts = summary
+    ? ` events=${summary.events} requests=${summary.requests} refused=${summary.refused} filtered=${summary.filtered} trimmed=${summary.trimmed}`
+    : '';
+  const ms = Math.round(performance.now() - startedMs);
+  state.log(
+    `${new Date(state.limits.clock()).toISOString()} ${req.method ?? '?'} ${loggedPath(path)} status=${status}${counts} ms=${ms}`,
+  );
+};
+
+/** The answer of one request, whatever happens inside (`undefined` when the client left mid-body). */
+const answerOf = async (
+  state: ServiceState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<Answer | Streamed | undefined> => {
+  const route = routeOf(req.method ?? '', path);
+  if (!route.ok) return route.answer;
+  try {
+    return await answerCall(req, res, route.endpoint, state.limits, () => state.lifecycle.closing);
+  } catch (cause) {
+    if (cause instanceof ClientGone) return undefined;
+    // Once the answer has started there is no status left to change: the connection is cut (below).
+    if (res.headersSent) throw cause;
+    return errorAnswer(500, internalError());
+  }
+};
+
+const handle = async (state: ServiceState, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const startedMs = performance.now();
+  const path = pathOf(req.url);
+  try {
+    const answer = await answerOf(state, req, res, path);
+    if (!answer) {
+      logCall(state, req, path, 'aborted', startedMs);
+      return;
+    }
+    if (!('streamed' in answer)) writeAnswer(req, res, answer, state.lifecycle.closing);
+    // Health probes run every few seconds: only a failing one is worth a line.
+    if (!(path === HEALTH_PATH && answer.status === 200))
+      logCall(state, req, path, answer.status, startedMs, answer.summary);
+  } catch {
+    // Answering itself failed: the connection is cut, and nothing escapes to end the process.
+    res.destroy();
+  }
+};
 
 /**
  * Starts the transformer service rudder-server calls for Kissmetrics (SPEC §5.2) and resolves once it
@@ -150,115 +133,25 @@ const urlOf = (host: string, port: number): string => `http://${host.includes(':
  * device mode produce the same Kissmetrics data.
  */
 export const startService = async (options: ServiceOptions = {}): Promise<RunningService> => {
-  const clock = options.clock ?? Date.now;
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const maxEvents = options.maxEventsPerCall ?? MAX_EVENTS_PER_CALL;
-  const graceMs = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
-  const { naming } = options;
-  let inFlight = 0;
-  let closing = false;
-
-  /** Translates every event of a call (a bounded number of them) and answers in the caller's shape. */
-  const translated = (events: CallEvent[], answer: (each: [CallEvent, EventOutcome][]) => unknown): Answer => {
-    if (events.length > maxEvents) return error(413, tooManyEvents(events.length, maxEvents));
-    const nowMs = clock();
-    const each = events.map((event): [CallEvent, EventOutcome] => [event, translateEvent(event, nowMs, naming)]);
-    return { status: 200, body: answer(each), summary: summarize(each.map(([, outcome]) => outcome)) };
+  const state: ServiceState = {
+    limits: {
+      clock: options.clock ?? Date.now,
+      maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
+      maxEventsPerCall: options.maxEventsPerCall ?? MAX_EVENTS_PER_CALL,
+      maxAnswerBytes: options.maxAnswerBytes ?? MAX_ANSWER_BYTES,
+      answerPieceBytes: ANSWER_PIECE_BYTES,
+      naming: options.naming,
+    },
+    log: options.log ?? ((line: string) => process.stdout.write(`${line}\n`)),
+    lifecycle: newLifecycle(),
   };
-
-  const route = async (req: IncomingMessage, path: string): Promise<Answer> => {
-    const method = req.method ?? '';
-    const only = (allowed: readonly string[], answer: () => Promise<Answer> | Answer): Promise<Answer> | Answer =>
-      allowed.includes(method) ? answer() : error(405, methodNotAllowed(method, allowed), { allow: allowed });
-
-    if (path === HEALTH_PATH) return only(['GET', 'HEAD'], () => ({ status: 200, body: { status: 'ok' } }));
-    if (path === FEATURES_PATH) return only(['GET'], () => ({ status: 200, body: FEATURES }));
-
-    if (path.startsWith(DESTINATIONS_PATH_PREFIX)) {
-      const name = path.slice(DESTINATIONS_PATH_PREFIX.length);
-      if (name.toLowerCase() !== DESTINATION_NAME) return error(404, otherDestination(name));
-      return only(['POST'], async () => {
-        const body = await readJson(req, maxBodyBytes);
-        if (!body.ok) return body.answer;
-        const call = processorEvents(body.value);
-        if (!call.ok) return error(400, call.error);
-        return translated(call.events, (each) => each.flatMap(([event, outcome]) => processorEntries(event, outcome)));
-      });
-    }
-
-    if (path === ROUTER_TRANSFORM_PATH)
-      return only(['POST'], async () => {
-        const body = await readJson(req, maxBodyBytes);
-        if (!body.ok) return body.answer;
-        const call = routerEvents(body.value);
-        if (!call.ok) return error('otherDestination' in call ? 404 : 400, call.error);
-        return translated(call.events, (each) => ({
-          output: each.map(([event, outcome]) => routerEntry(event, outcome)),
-        }));
-      });
-
-    return error(404, unknownPath(path));
-  };
-
-  const send = (req: IncomingMessage, res: ServerResponse, answer: Answer): void => {
-    const text = JSON.stringify(answer.body);
-    const headers: OutgoingHttpHeaders = {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-      [API_VERSION_HEADER]: API_VERSION,
-    };
-    if (answer.allow) headers.allow = answer.allow.join(', ');
-    // While stopping, a kept-alive connection would hold the process open: it is closed after its answer.
-    if (closing || answer.close) headers.connection = 'close';
-    res.writeHead(answer.status, headers);
-    res.end(req.method === 'HEAD' ? undefined : text);
-  };
-
-  const logLine = (req: IncomingMessage, path: string, status: number | string, startedMs: number, s?: CallSummary) => {
-    const counts = s
-      ? ` events=${s.events} requests=${s.requests} refused=${s.refused} filtered=${s.filtered} trimmed=${s.trimmed}`
-      : '';
-    const ms = Math.round(performance.now() - startedMs);
-    log(
-      `${new Date(clock()).toISOString()} ${req.method ?? '?'} ${loggedPath(path)} status=${status}${counts} ms=${ms}`,
-    );
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const startedMs = performance.now();
-    const path = pathOf(req.url);
-    inFlight++;
-    try {
-      let answer: Answer;
-      try {
-        answer = await route(req, path);
-      } catch (cause) {
-        if (cause instanceof ClientGone) {
-          logLine(req, path, 'aborted', startedMs);
-          return;
-        }
-        answer = error(500, internalError());
-      }
-      send(req, res, answer);
-      // Health probes run every few seconds: only a failing one is worth a line.
-      if (!(path === HEALTH_PATH && answer.status === 200))
-        logLine(req, path, answer.status, startedMs, answer.summary);
-    } catch {
-      // Answering itself failed: the connection is cut, and nothing escapes to end the process.
-      res.destroy();
-    } finally {
-      inFlight--;
-      if (closing) server.closeIdleConnections();
-    }
-  };
-
   const server = createServer(
     { requestTimeout: REQUEST_RECEIVE_TIMEOUT_MS, headersTimeout: REQUEST_RECEIVE_TIMEOUT_MS },
     (req, res) => {
-      void handle(req, res);
+      void handling(state.lifecycle, () => handle(state, req, res));
     },
   );
+  watchConnections(server, state.lifecycle, SHUTDOWN_IDLE_GRACE_MS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST, () => {
@@ -268,30 +161,22 @@ export const startService = async (options: ServiceOptions = {}): Promise<Runnin
   });
   // Past start-up, a server error (e.g. out of file descriptors) is logged; it must not end the process.
   server.on('error', (cause: NodeJS.ErrnoException) => {
-    log(`${new Date(clock()).toISOString()} server error ${cause.code ?? cause.name}`);
+    state.log(`${new Date(state.limits.clock()).toISOString()} server error ${cause.code ?? cause.name}`);
   });
   const address = server.address() as AddressInfo;
-
-  let closed: Promise<boolean> | undefined;
-  const close = (): Promise<boolean> =>
-    (closed ??= new Promise<boolean>((resolve) => {
-      closing = true;
-      const timer = setTimeout(() => {
-        server.closeAllConnections();
-        resolve(false);
-      }, graceMs);
-      server.close(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-      server.closeIdleConnections();
-    }));
+  const times = {
+    uploadGraceMs: options.uploadGraceMs ?? SHUTDOWN_UPLOAD_GRACE_MS,
+    idleGraceMs: SHUTDOWN_IDLE_GRACE_MS,
+    deadlineMs: options.shutdownDeadlineMs ?? SHUTDOWN_DEADLINE_MS,
+  };
+  let closed: Promise<StopReport> | undefined;
+  const close = (): Promise<StopReport> => (closed ??= stopService(server, state.lifecycle, times));
 
   return {
     url: urlOf(address.address, address.port),
     host: address.address,
     port: address.port,
-    inFlight: () => inFlight,
+    inFlight: () => state.lifecycle.inFlight,
     close,
   };
 };

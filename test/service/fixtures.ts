@@ -179,3 +179,36 @@ export const EVERY_TYPE: {
     ],
   },
 ];
+
+/**
+ * rudder-server's `statTags` of an error entry, as rudder-transformer writes them: category and type
+ * (none for a filtered event), then where it failed, and the destination and workspace of `metadata(n)`
+ * unless `ids` says otherwise.
+ */
+export const statTags = (
+  errorType: 'configuration' | 'instrumentation' | 'filtered',
+  feature: 'processor' | 'router' = 'processor',
+  ids: Record<string, string> = { destinationId: 'dest-km-1', workspaceId: 'ws-1' },
+): Record<string, string> => ({
+  ...(errorType === 'filtered' ? {} : { errorCategory: 'dataValidation', errorType }),
+  destType: 'KISSMETRICS',
+  module: 'destination',
+  implementation: 'native',
+  feature,
+  ...ids,
+});
+
+/** How many JSON values `value` holds (itself included), how many object keys, and how many levels deep it nests. */
+export const jsonSize = (value: unknown): { values: number; keys: number; depth: number } => {
+  if (typeof value !== 'object' || value === null) return { values: 1, keys: 0, depth: 0 };
+  let values = 1;
+  let keys = Array.isArray(value) ? 0 : Object.keys(value).length;
+  let depth = 1;
+  for (const child of Object.values(value)) {
+    const inner = jsonSize(child);
+    values += inner.values;
+    keys += inner.keys;
+    depth = Math.max(depth, inner.depth + 1);
+  }
+  return { values, keys, depth };
+};

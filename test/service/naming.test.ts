@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startService } from '../../src/service/server';
 import type { RunningService } from '../../src/service/server';
-import { API_KEY, NOW_MS, T, TIMESTAMP, event, get, metadata } from './fixtures';
+import { API_KEY, NOW_MS, T, TIMESTAMP, event, get, metadata, statTags } from './fixtures';
 import { call } from './http';
 import { killChildren, spawnNode } from './spawn';
 
@@ -112,6 +112,7 @@ describe('serve with naming rudder-transformer', () => {
         metadata: metadata(3),
         statusCode: 400,
         error: 'config.naming: expected "default" or "rudder-transformer", got "bogus"',
+        statTags: statTags('configuration'),
       },
     ]);
   });

@@ -19,13 +19,20 @@ interface Received {
   body: Buffer;
 }
 
-/** A local stand-in for a transformer: records every call, answers `{from: name}` with apiVersion: 2. */
+/**
+ * A local stand-in for a transformer: records every call, answers `{from: name}` with apiVersion: 2; a
+ * Kissmetrics replica answers the proxy's `GET /health` probes with 200 while `healthy`.
+ */
 interface Upstream {
   name: string;
   url: string;
   received: Received[];
   /** The next answer's status (200 by default). */
   status: number;
+  healthy: boolean;
+  /** Probes answered so far, and how many of the next ones to fail (503) even while healthy. */
+  probes: number;
+  failProbes: number;
   close(): Promise<void>;
 }
 
@@ -39,9 +46,25 @@ const bodyOf = (req: IncomingMessage): Promise<Buffer> =>
     req.on('error', fail);
   });
 
-const startUpstream = async (name: string): Promise<Upstream> => {
-  const upstream: Upstream = { name, url: '', received: [], status: 200, close: () => Promise.resolve() };
+/** `probed`: a Kissmetrics replica, whose `GET /health` is the proxy's probe (answered, not recorded). */
+const startUpstream = async (name: string, probed = true): Promise<Upstream> => {
+  const upstream: Upstream = {
+    name,
+    url: '',
+    received: [],
+    status: 200,
+    healthy: true,
+    probes: 0,
+    failProbes: 0,
+    close: () => Promise.resolve(),
+  };
   const server: Server = createServer((req, res) => {
+    if (probed && req.method === 'GET' && req.url === '/health') {
+      upstream.probes++;
+      const fail = !upstream.healthy || upstream.failProbes-- > 0;
+      res.writeHead(fail ? 503 : 200).end();
+      return;
+    }
     void bodyOf(req).then((body) => {
       upstream.received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       const text = JSON.stringify({ from: name, bytes: body.length });
@@ -68,21 +91,36 @@ let transformer: Upstream;
 let proxy: Child;
 let proxyUrl = '';
 
+/** A line the proxy prints when a replica's health changes. */
+const health = (upstream: Upstream, state: 'healthy' | 'down'): RegExp =>
+  new RegExp(`^proxy: ${upstream.url.replace(/[.]/g, '\\.')} is ${state}`, 'm');
+
+/** Starts the proxy in front of the stand-ins; `HEALTH_INTERVAL_MS` as given (probes every 50 ms by default). */
+const startProxy = async (healthIntervalMs = 50): Promise<void> => {
+  proxy = spawnNode([PROXY], {
+    PORT: '0',
+    HOST: undefined,
+    KISSMETRICS_URLS: `${kissmetrics1.url}, ${kissmetrics2.url}`,
+    TRANSFORMER_URL: transformer.url,
+    HEALTH_INTERVAL_MS: String(healthIntervalMs),
+  });
+  const [, port = ''] = await proxy.waitFor(LISTENING);
+  proxyUrl = `http://127.0.0.1:${port}`;
+};
+
 beforeEach(async () => {
   [kissmetrics1, kissmetrics2, transformer] = await Promise.all([
     startUpstream('kissmetrics-1'),
     startUpstream('kissmetrics-2'),
-    startUpstream('rudder-transformer'),
+    startUpstream('rudder-transformer', false),
   ]);
-  proxy = spawnNode([PROXY], {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    KISSMETRICS_URLS: `${kissmetrics1.url}, ${kissmetrics2.url}`,
-    TRANSFORMER_URL: transformer.url,
-  });
-  const [, port = ''] = await proxy.waitFor(LISTENING);
-  proxyUrl = `http://127.0.0.1:${port}`;
 });
+
+/** The proxy, once both replicas have been found healthy. */
+const startReady = async (healthIntervalMs?: number): Promise<void> => {
+  await startProxy(healthIntervalMs);
+  await Promise.all([proxy.waitFor(health(kissmetrics1, 'healthy')), proxy.waitFor(health(kissmetrics2, 'healthy'))]);
+};
 
 afterEach(async () => {
   killChildren();
@@ -98,10 +136,12 @@ const routed = (): Record<string, string[]> =>
 const apiVersionOf = (reply: Reply): string | undefined => reply.headers.apiversion as string | undefined;
 
 describe('examples/rudder-server/proxy.mjs', () => {
-  it('says where it listens and where it sends what', () => {
-    expect(proxy.stdout()).toBe(
+  beforeEach(() => startReady());
+
+  it('says where it listens (127.0.0.1 unless HOST says otherwise) and where it sends what', () => {
+    expect(proxy.stdout().split('\n')[0]).toBe(
       `proxy: listening on ${proxyUrl}; /v0/destinations/kissmetrics and kissmetrics /routerTransform -> ` +
-        `${kissmetrics1.url}, ${kissmetrics2.url}; everything else -> ${transformer.url}\n`,
+        `${kissmetrics1.url}, ${kissmetrics2.url}; everything else -> ${transformer.url}`,
     );
   });
 
@@ -227,6 +267,94 @@ describe('examples/rudder-server/proxy.mjs', () => {
   it('stops on SIGTERM and exits 0', async () => {
     proxy.child.kill('SIGTERM');
     expect(await proxy.exited).toBe(0);
-    expect(proxy.stdout()).toContain('\nSIGTERM: stopping; 0 call(s) in flight get up to 20 s\n');
+    expect(proxy.stdout()).toContain('\nSIGTERM: stopping; 0 call(s) in flight get up to 8 s\n');
+  });
+});
+
+describe('examples/rudder-server/proxy.mjs: the health of the Kissmetrics replicas', () => {
+  const kissmetricsCall = (): Promise<Reply> => call(proxyUrl, 'POST', '/v0/destinations/kissmetrics', '[]');
+  const ready = (): Promise<Reply> => call(proxyUrl, 'GET', '/proxy-ready');
+
+  it('takes no Kissmetrics call until a replica is healthy: 503 at once, then calls go to it', async () => {
+    kissmetrics1.healthy = false;
+    kissmetrics2.healthy = false;
+    await startProxy();
+    expect(await ready()).toMatchObject({ status: 503, json: { error: 'no healthy Kissmetrics replica yet' } });
+    const refused = await kissmetricsCall();
+    expect([refused.status, refused.json]).toEqual([
+      503,
+      { error: `no healthy Kissmetrics replica (${kissmetrics1.url}, ${kissmetrics2.url})` },
+    ]);
+    kissmetrics2.healthy = true;
+    await proxy.waitFor(health(kissmetrics2, 'healthy'));
+    expect(await ready()).toMatchObject({ status: 200, json: { ready: true, healthy: [kissmetrics2.url] } });
+    expect([(await kissmetricsCall()).json, (await kissmetricsCall()).json]).toEqual([
+      { from: 'kissmetrics-2', bytes: 2 },
+      { from: 'kissmetrics-2', bytes: 2 },
+    ]);
+    expect(routed()).toEqual({
+      'kissmetrics-1': [],
+      'kissmetrics-2': ['POST /v0/destinations/kissmetrics', 'POST /v0/destinations/kissmetrics'],
+      'rudder-transformer': [],
+    });
+  });
+
+  it('stops sending calls to a replica that fails its health probe, and sends them again once it passes', async () => {
+    await startReady();
+    kissmetrics1.healthy = false;
+    await proxy.waitFor(health(kissmetrics1, 'down'));
+    for (let i = 0; i < 3; i++) await kissmetricsCall();
+    expect(kissmetrics1.received).toEqual([]);
+    expect(kissmetrics2.received).toHaveLength(3);
+    kissmetrics1.healthy = true;
+    await proxy.waitFor(
+      new RegExp(`${health(kissmetrics1, 'down').source}[^]*${health(kissmetrics1, 'healthy').source.slice(1)}`, 'm'),
+    );
+    for (let i = 0; i < 2; i++) await kissmetricsCall();
+    expect(kissmetrics1.received).toHaveLength(1);
+  });
+
+  it('keeps a replica that fails one probe (a busy replica may answer one late); two in a row take it out', async () => {
+    await startReady();
+    kissmetrics1.failProbes = 1;
+    const after = kissmetrics1.probes + 4;
+    await new Promise<void>((resolve) => {
+      const poll = (): void => {
+        if (kissmetrics1.probes >= after) resolve();
+        else setImmediate(poll);
+      };
+      poll();
+    });
+    expect(proxy.stdout()).not.toMatch(health(kissmetrics1, 'down'));
+    kissmetrics1.failProbes = 2;
+    await proxy.waitFor(health(kissmetrics1, 'down'));
+  });
+
+  it('sends a call that a replica refuses to connect to the next healthy one, nothing lost, and marks it down', async () => {
+    // Probes once a minute: the proxy learns that kissmetrics-1 is gone from the calls themselves.
+    await startReady(60_000);
+    await kissmetrics1.close();
+    const replies = [await kissmetricsCall(), await kissmetricsCall(), await kissmetricsCall()];
+    expect(replies.map((reply) => [reply.status, reply.json])).toEqual([
+      [200, { from: 'kissmetrics-2', bytes: 2 }],
+      [200, { from: 'kissmetrics-2', bytes: 2 }],
+      [200, { from: 'kissmetrics-2', bytes: 2 }],
+    ]);
+    expect(proxy.stdout()).toMatch(health(kissmetrics1, 'down'));
+    expect(proxy.stderr()).toBe(
+      `proxy: ${kissmetrics1.url} did not answer POST /v0/destinations/kissmetrics: ECONNREFUSED\n`,
+    );
+  });
+
+  it('answers 503 at once when every replica is down, so that rudder-server retries instead of waiting', async () => {
+    await startReady(60_000);
+    await Promise.all([kissmetrics1.close(), kissmetrics2.close()]);
+    const first = await kissmetricsCall();
+    expect([first.status, first.json]).toEqual([
+      503,
+      { error: `no healthy Kissmetrics replica (${kissmetrics1.url}, ${kissmetrics2.url})` },
+    ]);
+    expect((await ready()).status).toBe(503);
+    expect((await kissmetricsCall()).status).toBe(503);
   });
 });

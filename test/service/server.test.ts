@@ -17,7 +17,19 @@ import {
 } from '../../src/service/messages';
 import { startService } from '../../src/service/server';
 import type { RunningService, ServiceOptions } from '../../src/service/server';
-import { API_KEY, EVERY_TYPE, NOW_MS, T, TIMESTAMP, destination, event, get, metadata, post } from './fixtures';
+import {
+  API_KEY,
+  EVERY_TYPE,
+  NOW_MS,
+  T,
+  TIMESTAMP,
+  destination,
+  event,
+  get,
+  metadata,
+  post,
+  statTags,
+} from './fixtures';
 import { call, openCall, rawExchange, readReply, tryConnect } from './http';
 import type { Reply } from './http';
 
@@ -56,12 +68,31 @@ describe('GET /features and /health', () => {
     expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
   });
 
+  it.each(['//health', '/health/', '//features/'])(
+    'answers GET %s like its path without extra slashes',
+    async (path) => {
+      const { url } = await start();
+      expect((await call(url, 'GET', path)).status).toBe(200);
+    },
+  );
+
   it('answers /health with 200 and does not log a healthy probe', async () => {
     const { url } = await start();
     expect(ok(await call(url, 'GET', '/health'))).toEqual({ status: 'ok' });
     const head = await call(url, 'HEAD', '/health');
     expect([head.status, head.headers.apiversion, head.text]).toEqual([200, '2', '']);
     expect(lines).toEqual([]);
+  });
+
+  it('answers HEAD /features like GET, without a body', async () => {
+    const { url } = await start();
+    const head = await call(url, 'HEAD', '/features');
+    expect([head.status, head.headers.apiversion, head.headers['content-type'], head.text]).toEqual([
+      200,
+      '2',
+      'application/json; charset=utf-8',
+      '',
+    ]);
   });
 
   it.each([
@@ -79,6 +110,15 @@ describe('GET /features and /health', () => {
 });
 
 describe('POST /v0/destinations/kissmetrics', () => {
+  it.each([
+    ['a trailing slash (DEST_TRANSFORM_URL ending in /)', '//v0/destinations/kissmetrics'],
+    ['doubled slashes and a trailing one', '/v0//destinations/kissmetrics/'],
+  ])('is reached through %s', async (_name, path) => {
+    const { url } = await start();
+    const answer = ok(await call(url, 'POST', path, [event(7, EVERY_TYPE[4]?.message)]));
+    expect(answer).toEqual([{ output: EVERY_TYPE[4]?.requests[0], metadata: metadata(7), statusCode: 200 }]);
+  });
+
   it.each(EVERY_TYPE)('$name', async ({ message, config, requests }) => {
     const { url } = await start();
     const answer = ok(await call(url, 'POST', PROCESSOR, [event(7, message, config)]));
@@ -106,12 +146,37 @@ describe('POST /v0/destinations/kissmetrics', () => {
         metadata: metadata(1),
         statusCode: 200,
       },
-      { metadata: metadata(2), statusCode: 400, error: invalidApiKey(undefined) },
-      { metadata: metadata(3), statusCode: 400, error: unsupportedType('reset') },
-      { metadata: metadata(4), statusCode: 400, error: missingPerson('track') },
-      { metadata: metadata(5), statusCode: 400, error: notAMessage('hello') },
-      { metadata: {}, statusCode: 400, error: notAnEvent(7) },
-      { metadata: metadata(6), statusCode: STATUS_FILTERED, error: nothingToSend('identify') },
+      {
+        metadata: metadata(2),
+        statusCode: 400,
+        error: invalidApiKey(undefined),
+        statTags: statTags('configuration'),
+      },
+      {
+        metadata: metadata(3),
+        statusCode: 400,
+        error: unsupportedType('reset'),
+        statTags: statTags('instrumentation'),
+      },
+      {
+        metadata: metadata(4),
+        statusCode: 400,
+        error: missingPerson('track'),
+        statTags: statTags('instrumentation'),
+      },
+      {
+        metadata: metadata(5),
+        statusCode: 400,
+        error: notAMessage('hello'),
+        statTags: statTags('instrumentation'),
+      },
+      { metadata: {}, statusCode: 400, error: notAnEvent(7), statTags: statTags('instrumentation', 'processor', {}) },
+      {
+        metadata: metadata(6),
+        statusCode: STATUS_FILTERED,
+        error: nothingToSend('identify'),
+        statTags: statTags('filtered'),
+      },
       {
         output: get('/a', { _k: API_KEY, _p: 'anon-9', _t: T, _d: '1', _n: 'u9' }, 'u9'),
         metadata: metadata(8),
@@ -218,7 +283,12 @@ describe('POST /v0/destinations/kissmetrics', () => {
         metadata: metadata(22, { destinationId: 'dest-b' }),
         statusCode: 200,
       },
-      { metadata: metadata(23, { destinationId: '__proto__' }), statusCode: 400, error: invalidApiKey(undefined) },
+      {
+        metadata: metadata(23, { destinationId: '__proto__' }),
+        statusCode: 400,
+        error: invalidApiKey(undefined),
+        statTags: statTags('configuration', 'processor', { destinationId: '__proto__', workspaceId: 'ws-1' }),
+      },
     ]);
   });
 
@@ -290,6 +360,7 @@ describe('POST /routerTransform', () => {
           statusCode: 400,
           destination: destination({}),
           error: invalidApiKey(undefined),
+          statTags: statTags('configuration', 'router', {}),
         },
         {
           metadata: [{ jobId: 33 }],
@@ -297,6 +368,7 @@ describe('POST /routerTransform', () => {
           statusCode: STATUS_FILTERED,
           destination: destination(),
           error: nothingToSend('identify'),
+          statTags: statTags('filtered', 'router', {}),
         },
         {
           batchedRequest: EVERY_TYPE[5]?.requests,
@@ -337,6 +409,7 @@ describe('POST /routerTransform', () => {
           statusCode: 400,
           destination: {},
           error: invalidApiKey(undefined),
+          statTags: statTags('configuration', 'router', { destinationId: 'constructor' }),
         },
       ],
     });
@@ -344,7 +417,7 @@ describe('POST /routerTransform', () => {
 
   it('refuses another destType with 404 and a JSON error', async () => {
     const { url } = await start();
-    const reply = await call(url, 'POST', '/routerTransform', { input: [], destType: 'hs' });
+    const reply = await call(url, 'POST', '/routerTransform/', { input: [], destType: 'hs' });
     expect([reply.status, reply.json]).toEqual([404, { error: otherDestination('hs') }]);
   });
 
@@ -376,7 +449,7 @@ describe('what is refused', () => {
   it.each([
     ['GET', PROCESSOR, ['POST']],
     ['PUT', '/routerTransform', ['POST']],
-    ['POST', '/features', ['GET']],
+    ['POST', '/features', ['GET', 'HEAD']],
     ['DELETE', '/health', ['GET', 'HEAD']],
   ])('answers %s %s with 405, an Allow header and a JSON error', async (method, path, allowed) => {
     const { url } = await start();
@@ -467,7 +540,7 @@ describe('a failure of our own', () => {
 });
 
 describe('shutdown', () => {
-  it('stops accepting, lets the call in flight finish, then resolves true', async () => {
+  it('stops accepting, answers the call in flight with Connection: close, then resolves', async () => {
     const running = await start();
     const inFlight = openCall(running.url, PROCESSOR, `[${JSON.stringify(event(1, EVERY_TYPE[4]?.message))}`);
     await inFlight.started;
@@ -481,19 +554,46 @@ describe('shutdown', () => {
     const reply = await inFlight.reply;
     expect(ok(reply)).toEqual([{ output: EVERY_TYPE[4]?.requests[0], metadata: metadata(1), statusCode: 200 }]);
     expect(reply.headers.connection).toBe('close');
-    expect(await closed).toBe(true);
+    expect(await closed).toEqual({ answered: 1, uploadsCut: 0, callsCut: 0 });
     expect(running.inFlight()).toBe(0);
   });
 
-  it('cuts a call still in flight when the grace period ends, and resolves false', async () => {
-    const running = await start({ shutdownGraceMs: 300 });
+  it('cuts a call it has read but could not answer by the deadline (a client that stopped reading), and says so', async () => {
+    const running = await start({ shutdownDeadlineMs: 500 });
+    const products = Array.from({ length: 900 }, (_, sku) => ({ sku, name: `product ${sku}` }));
+    const order = {
+      type: 'track',
+      event: 'Order Completed',
+      userId: 'u1',
+      timestamp: TIMESTAMP,
+      properties: { products },
+    };
+    // Never read: the service fills the connection, then waits for room that never comes.
+    const req = request(`${running.url}${PROCESSOR}`, { method: 'POST', agent: false });
+    req.on('error', () => undefined);
+    // Its answer has begun: the call has been read.
+    const answering = new Promise<void>((resolve) =>
+      req.on('response', (res) => {
+        res.pause();
+        resolve();
+      }),
+    );
+    req.end(JSON.stringify(Array.from({ length: 100 }, (_, jobId) => event(jobId, order))));
+    await answering;
+    expect(await running.close()).toEqual({ answered: 0, uploadsCut: 0, callsCut: 1 });
+    expect(lines).toEqual([expect.stringMatching(/ POST \/v0\/destinations\/kissmetrics status=aborted ms=\d+$/)]);
+    req.destroy();
+  });
+
+  it('cuts a call whose body is still arriving when the upload grace ends, and says so', async () => {
+    const running = await start({ uploadGraceMs: 300 });
     const stalled = openCall(running.url, PROCESSOR, '[');
     await stalled.started;
     const outcome = stalled.reply.then(
       (reply) => `answered ${reply.status}`,
       (error: unknown) => (error as NodeJS.ErrnoException).code,
     );
-    expect(await running.close()).toBe(false);
+    expect(await running.close()).toEqual({ answered: 0, uploadsCut: 1, callsCut: 0 });
     expect(await outcome).toBe('ECONNRESET');
   });
 });

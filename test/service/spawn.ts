@@ -8,6 +8,8 @@ export interface Child {
   stderr: () => string;
   /** Resolves with the first stdout match of `pattern`; rejects if the process ends first. */
   waitFor: (pattern: RegExp) => Promise<RegExpMatchArray>;
+  /** Resolves once `check(stdout)` holds; rejects if the process ends first. */
+  waitUntil: (check: (stdout: string) => boolean) => Promise<void>;
   exited: Promise<number | null>;
 }
 
@@ -40,7 +42,18 @@ export const spawnNode = (args: string[], env: Record<string, string | undefined
         fail(new Error(`exited (${code}) before printing ${pattern}; stdout: ${out}; stderr: ${err}`));
       });
     });
-  return { child, stdout: () => out, stderr: () => err, waitFor, exited };
+  const waitUntil = (check: (stdout: string) => boolean): Promise<void> =>
+    new Promise((found, fail) => {
+      const test = (): void => {
+        if (check(out)) found();
+      };
+      waiters.push(test);
+      test();
+      void exited.then((code) => {
+        if (!check(out)) fail(new Error(`exited (${code}) before its output was as expected; stdout: ${out}`));
+      });
+    });
+  return { child, stdout: () => out, stderr: () => err, waitFor, waitUntil, exited };
 };
 
 /** Ends every child a test left running (by its own handle, never by name). */
