@@ -44,9 +44,20 @@ const version = (): string => {
 
 // The key and the endpoint are checked here, not by commander: its error would repeat the value,
 // which may be a key with a typo or a URL with a password.
-const checkedApiKey = (value: string): string => {
-  if (!API_KEY_PATTERN.test(value))
-    throw new UsageError('--api-key: expected a Kissmetrics API key: 1-100 of A-Z a-z 0-9 _ - (not repeated here)');
+
+/** Every place `send` and `translate` take a key from, and where a key comes from in the first place. */
+const KEY_PLACES =
+  'give --api-key KEY or set KISSMETRICS_API_KEY (the key is in Kissmetrics under Product Settings; ' +
+  "it is also the API Key of the Kissmetrics destination's settings in RudderStack)";
+
+const checkedApiKey = (value: string | undefined, source: string | undefined): string => {
+  if (value === undefined) throw new UsageError(`send needs your Kissmetrics API key: ${KEY_PLACES}`);
+  if (!API_KEY_PATTERN.test(value)) {
+    const where = source === 'env' ? 'KISSMETRICS_API_KEY' : '--api-key';
+    throw new UsageError(
+      `${where}: expected a Kissmetrics API key, 1-100 of A-Z a-z 0-9 _ - (the value is not repeated here); ${KEY_PLACES}`,
+    );
+  }
   secrets.push(value);
   return value;
 };
@@ -82,7 +93,7 @@ interface TranslateFlags {
 }
 
 interface SendFlags {
-  apiKey: string;
+  apiKey?: string;
   endpoint?: string;
   concurrency: number;
   failedOut?: string;
@@ -207,7 +218,10 @@ program
       throw new UsageError(
         `--naming ${flags.naming} names cloud requests: add --mode cloud (device mode has one naming)`,
       );
-    const apiKey = flags.apiKey === undefined ? PLACEHOLDER_API_KEY : checkedApiKey(flags.apiKey);
+    const apiKey =
+      flags.apiKey === undefined
+        ? PLACEHOLDER_API_KEY
+        : checkedApiKey(flags.apiKey, command.getOptionValueSource('apiKey'));
     const endpoint = checkedEndpoint(flags.endpoint);
     const input = await openInput(file, process.stdin);
     process.exitCode = await runTranslate(
@@ -227,7 +241,7 @@ program
   .command('send')
   .description('send NDJSON RudderStack events (a warehouse export, a replay) to Kissmetrics')
   .argument('[file]', 'NDJSON, one event per line; - or nothing for stdin')
-  .addOption(apiKeyOption('Kissmetrics API key').makeOptionMandatory())
+  .addOption(apiKeyOption('Kissmetrics API key (required)'))
   .addOption(endpointOption())
   .addOption(
     new Option('--concurrency <n>', `lines in flight at once (1-${MAX_CONCURRENCY})`)
@@ -255,7 +269,7 @@ program
   .addHelpText('after', SEND_HELP)
   .action(async (file: string | undefined, _options: unknown, command: Command) => {
     const flags = command.opts<SendFlags>();
-    const apiKey = checkedApiKey(flags.apiKey);
+    const apiKey = checkedApiKey(flags.apiKey, command.getOptionValueSource('apiKey'));
     const endpoint = checkedEndpoint(flags.endpoint);
     if (flags.dryRun && flags.state !== undefined)
       throw new UsageError('--state records deliveries and --dry-run sends nothing: use one or the other');

@@ -176,6 +176,13 @@ describe('send', () => {
     expect((await filesIn(dir())).filter((name) => name.startsWith('send-'))).toEqual([]);
   });
 
+  it('names KISSMETRICS_API_KEY, never its value, when the key from the environment is malformed', async () => {
+    const result = await run(['send', '-'], { env: { KISSMETRICS_API_KEY: 'almost-a-key but not' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('KISSMETRICS_API_KEY: expected a Kissmetrics API key');
+    expect(result.stderr).not.toContain('almost-a-key');
+  });
+
   it('takes the api key from KISSMETRICS_API_KEY', async () => {
     const { url, accepted } = await startTracker();
     const result = await new Promise<Run>((done) => {
@@ -194,8 +201,18 @@ describe('send', () => {
   });
 
   it.each<[string, string[], string]>([
-    ['no api key', ['send', '-'], "error: required option '--api-key <key>' not specified"],
-    ['a malformed api key', ['send', '--api-key', 'no spaces please', '-'], 'expected a Kissmetrics API key'],
+    [
+      'no api key, naming every place a key can come from',
+      ['send', '-'],
+      'send needs your Kissmetrics API key: give --api-key KEY or set KISSMETRICS_API_KEY (the key is in ' +
+        "Kissmetrics under Product Settings; it is also the API Key of the Kissmetrics destination's settings in RudderStack)",
+    ],
+    [
+      'a malformed api key, naming every place a key can come from',
+      ['send', '--api-key', 'no spaces please', '-'],
+      '--api-key: expected a Kissmetrics API key, 1-100 of A-Z a-z 0-9 _ - (the value is not repeated here); ' +
+        'give --api-key KEY or set KISSMETRICS_API_KEY',
+    ],
     [
       'an endpoint that is not a URL',
       ['send', '--api-key', KEY, '--endpoint', 'localhost:8080', '-'],
