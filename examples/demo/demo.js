@@ -156,7 +156,7 @@
   }
 
   function setStatus(text) {
-    status.textContent = 'SDK with Kiss Metrics destination, prefixProperties ' + prefixProperties + '. ' + text;
+    status.textContent = 'SDK with the Kissmetrics destination, prefixProperties ' + prefixProperties + '. ' + text;
   }
 
   // --- The RudderStack SDK ---------------------------------------------------------------------

@@ -7,7 +7,7 @@ var loadOptions = {};
 // RudderStack's own Kissmetrics integration from its CDN instead: a different mapping of your events.
 // Turn the destination off for this page view instead; other device-mode destinations load as usual.
 if (!(window.Kissmetrics_RS && window.Kissmetrics_RS.Kissmetrics)) {
-  console.warn('Kissmetrics.min.js did not load: the Kiss Metrics destination is off on this page.');
+  console.warn('Kissmetrics.min.js did not load: the Kissmetrics destination is off on this page.');
   loadOptions.integrations = { All: true, 'Kiss Metrics': false };
 }
 

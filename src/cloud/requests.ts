@@ -3,7 +3,7 @@ import { squishes } from '../rules/ids';
 import { person as personId, storable, translateMessage } from '../rules/mapping';
 import { DEFAULT_NAMING, rulesOf } from '../rules/naming';
 import type { Naming } from '../rules/naming';
-import { describe, invalidApiKey, MERGES_PEOPLE } from '../rules/messages';
+import { describe, invalidApiKey, leftOut, MERGES_PEOPLE } from '../rules/messages';
 import { bag, eventSeconds, idOf, newBudget, omit } from '../rules/properties';
 import type { Bag, Budget } from '../rules/properties';
 import type { KmProperties, KmqCommand, RudderMessage } from '../rules/types';
@@ -68,13 +68,21 @@ export const trackingHostOf = (value: unknown): string => {
  * Throws an `Error` naming the problem for an invalid config, an unsupported type, a message the
  * rules cannot translate, or one without a person (`userId` or `anonymousId`). Never returns a
  * partial result. `nowMs` is the event time when the message has neither `timestamp` nor
- * `originalTimestamp`.
+ * `originalTimestamp`. What the message had to leave out or cut to stay within Kissmetrics' limits
+ * (a value over 512 characters, a name over 255, a reserved name …) is said to `onLeftOut`, once,
+ * in words (`left out or cut description (cut)`); the requests carry the rest.
  */
 export const toKissmetricsRequests = (
   message: RudderMessage,
   config: CloudConfig,
   nowMs?: number,
-): KissmetricsRequest[] => requestsFor(message, config, nowMs);
+  onLeftOut?: (what: string) => void,
+): KissmetricsRequest[] => {
+  const budget = newBudget();
+  const requests = requestsFor(message, config, nowMs, budget);
+  if (budget.omissions && onLeftOut) onLeftOut(leftOut(budget));
+  return requests;
+};
 
 /**
  * A request's URL lengths, counted while its params are set: with `encodeURIComponent` (what the sender

@@ -1,4 +1,4 @@
-import { describe } from '../rules/messages';
+import { describe, invalidApiKey } from '../rules/messages';
 import { DESTINATION_NAME, ROUTER_TRANSFORM_PATH } from './constants';
 
 /** Texts the transformer service answers or logs: what was wrong and what is expected. Never message contents. */
@@ -74,3 +74,8 @@ export const destinationTooDeep = (levels: number, max: number): string =>
 
 export const callTooLarge = (what: 'values' | 'keys', before: number, event: number, max: number): string =>
   `call too large: the events before this one hold ${count(before)} JSON ${what}, this one ${count(event)}, at most ${count(max)} are read per call (MAX_${what.toUpperCase()}_PER_CALL); it was not translated: send fewer or smaller events per call`;
+
+/** The destination's key is missing or malformed: where a key is set, and where it comes from. */
+export const invalidDestinationApiKey = (value: unknown): string =>
+  `${invalidApiKey(value)}; set the API Key of the Kissmetrics destination in RudderStack ` +
+  '(destination.Config.apiKey; the key is in Kissmetrics under Product Settings)';

@@ -1,13 +1,13 @@
 import { trackingHostOf } from '../cloud/requests';
 import { API_KEY_PATTERN } from '../rules/constants';
-import { invalidApiKey, reasonOf } from '../rules/messages';
+import { reasonOf } from '../rules/messages';
 import { bag, isRecord } from '../rules/properties';
 import { rulesOf } from '../rules/naming';
 import type { Naming } from '../rules/naming';
 import { MESSAGE_TYPES } from '../rules/types';
 import type { MessageType } from '../rules/types';
 import { MAX_REQUESTS_PER_EVENT, STATUS_FILTERED } from './constants';
-import { tooManyRequests } from './messages';
+import { invalidDestinationApiKey, tooManyRequests } from './messages';
 import type { ReadEvent } from './parse';
 import type { RestRequest } from './rest';
 import { translateEvent } from './transform';
@@ -39,7 +39,7 @@ const configRefusal = (destination: unknown): Refusal | undefined => {
   const config = bag(bag(destination).Config);
   const apiKey = config.apiKey;
   if (typeof apiKey !== 'string' || !API_KEY_PATTERN.test(apiKey))
-    return { statusCode: 400, error: invalidApiKey(apiKey), errorType: 'configuration' };
+    return { statusCode: 400, error: invalidDestinationApiKey(apiKey), errorType: 'configuration' };
   try {
     trackingHostOf(config.trackingHost);
     rulesOf(config.naming);

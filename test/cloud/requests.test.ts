@@ -519,3 +519,29 @@ describe('toKissmetricsRequests: identify traits from both places', () => {
     ]);
   });
 });
+
+describe('toKissmetricsRequests: what a message had to leave out', () => {
+  it('says it to onLeftOut, once, and sends the rest', () => {
+    const said: string[] = [];
+    const result = toKissmetricsRequests(
+      {
+        type: 'track',
+        event: 'Viewed',
+        userId: 'u1',
+        timestamp: TIMESTAMP,
+        properties: { note: 'x'.repeat(600), _p: 'evil' },
+      },
+      config,
+      NOW_MS,
+      (what) => said.push(what),
+    );
+    expect(said).toEqual(['left out or cut note (cut), _p (reserved)']);
+    expect(result).toEqual([get('/e', { _k: KEY, _p: 'u1', _t: T, _d: 1, _n: 'Viewed', note: 'x'.repeat(512) })]);
+  });
+
+  it('says nothing when nothing was left out', () => {
+    const said: string[] = [];
+    toKissmetricsRequests({ type: 'track', event: 'Viewed', userId: 'u1' }, config, NOW_MS, (what) => said.push(what));
+    expect(said).toEqual([]);
+  });
+});

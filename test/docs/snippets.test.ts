@@ -14,7 +14,8 @@ import type { CodeBlock } from './markdown';
 //   json          parsed
 //   sh            `bash -n`; with the flag `runnable` (```sh runnable) run in a scratch folder where
 //                 `npx rudderstack-kissmetrics` is this build and `serve` listens where the block says
-//                 127.0.0.1:9090; a following ```text output block is its exact stdout
+//                 127.0.0.1:9090; a following ```text output block is its exact stdout, a ```json output
+//                 block its stdout as JSON (compared as data, so the block may be laid out for reading)
 //   text, yaml, dockerfile   shown as they are (commands' output, files of other tools)
 
 const ROOT = join(__dirname, '..', '..');
@@ -61,6 +62,7 @@ beforeAll(() => {
     join(modules, '@rudderstack', 'analytics-js'),
     'dir',
   );
+  symlinkSync(join(ROOT, 'node_modules', 'rudder-sdk-js'), join(modules, 'rudder-sdk-js'), 'dir');
   const bin = join(modules, '.bin', 'rudderstack-kissmetrics');
   writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'dist', 'cli.mjs')}" "$@"\n`);
   chmodSync(bin, 0o755);
@@ -206,7 +208,10 @@ describe('shell blocks', () => {
           status: 0,
           stderr: '',
         });
-        if (output) {
+        if (output?.lang === 'json') {
+          const asServed = result.stdout.split(address).join(SERVE_ADDRESS);
+          expect(JSON.parse(asServed)).toEqual(JSON.parse(output.code));
+        } else if (output) {
           const tidy = (text: string): string =>
             text
               .split(address)

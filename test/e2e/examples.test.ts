@@ -42,7 +42,7 @@ const failedTag = (outcome: ScriptOutcome): string =>
     : `error: Failed to load resource: the server responded with a status of 404 (Not Found) (${TAG_URL})`;
 
 const GUARD_WARNING =
-  'warning: Kissmetrics.min.js did not load: the Kiss Metrics destination is off on this page. ' +
+  'warning: Kissmetrics.min.js did not load: the Kissmetrics destination is off on this page. ' +
   '(https://shop.example/app.js)';
 
 /**

@@ -1,5 +1,6 @@
 import { invalidTrackingHost } from '../../src/cloud/messages';
-import { invalidApiKey, invalidNaming, unsupportedType } from '../../src/rules/messages';
+import { invalidNaming, unsupportedType } from '../../src/rules/messages';
+import { invalidDestinationApiKey } from '../../src/service/messages';
 import { NAMINGS } from '../../src/rules/naming';
 import { MAX_REQUESTS_PER_EVENT, STATUS_FILTERED } from '../../src/service/constants';
 import { nothingToSend, tooManyRequests } from '../../src/service/messages';
@@ -63,8 +64,8 @@ describe('outcomeOf: each event translated on its own, within its bounds', () =>
   });
 
   it.each([
-    [{}, invalidApiKey(undefined)],
-    [{ apiKey: 'not a key!' }, invalidApiKey('not a key!')],
+    [{}, invalidDestinationApiKey(undefined)],
+    [{ apiKey: 'not a key!' }, invalidDestinationApiKey('not a key!')],
     [{ apiKey: 'k', trackingHost: 'https://user:pw@trk.example' }, invalidTrackingHost('a URL with credentials')],
     [{ apiKey: 'k', naming: 'segment' }, invalidNaming('segment', NAMINGS)],
   ])('refuses a destination config it cannot use (%j) as a configuration error', (config, error) => {

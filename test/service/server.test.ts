@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { missingPerson } from '../../src/cloud/messages';
-import { invalidApiKey, notAMessage, unsupportedType } from '../../src/rules/messages';
+import { notAMessage, unsupportedType } from '../../src/rules/messages';
+import { invalidDestinationApiKey } from '../../src/service/messages';
 import { FEATURES, MAX_BODY_BYTES, MAX_EVENTS_PER_CALL, STATUS_FILTERED } from '../../src/service/constants';
 import {
   bodyTooLarge,
@@ -149,7 +150,7 @@ describe('POST /v0/destinations/kissmetrics', () => {
       {
         metadata: metadata(2),
         statusCode: 400,
-        error: invalidApiKey(undefined),
+        error: invalidDestinationApiKey(undefined),
         statTags: statTags('configuration'),
       },
       {
@@ -286,7 +287,7 @@ describe('POST /v0/destinations/kissmetrics', () => {
       {
         metadata: metadata(23, { destinationId: '__proto__' }),
         statusCode: 400,
-        error: invalidApiKey(undefined),
+        error: invalidDestinationApiKey(undefined),
         statTags: statTags('configuration', 'processor', { destinationId: '__proto__', workspaceId: 'ws-1' }),
       },
     ]);
@@ -359,7 +360,7 @@ describe('POST /routerTransform', () => {
           batched: false,
           statusCode: 400,
           destination: destination({}),
-          error: invalidApiKey(undefined),
+          error: invalidDestinationApiKey(undefined),
           statTags: statTags('configuration', 'router', {}),
         },
         {
@@ -408,7 +409,7 @@ describe('POST /routerTransform', () => {
           batched: false,
           statusCode: 400,
           destination: {},
-          error: invalidApiKey(undefined),
+          error: invalidDestinationApiKey(undefined),
           statTags: statTags('configuration', 'router', { destinationId: 'constructor' }),
         },
       ],
