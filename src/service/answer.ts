@@ -1,4 +1,4 @@
-import type { CallSummary } from './encode';
+import type { CallSummary } from './types';
 
 /** What a call is answered: a status and a JSON body, and what the log line says about it. */
 export interface Answer {

@@ -1,19 +1,9 @@
 import { isRecord } from '../rules/properties';
 import { ERROR_CATEGORY, STAT_TAGS, STATUS_FILTERED } from './constants';
 import { answerFull, destinationNotEchoed, metadataNotEchoed } from './messages';
-import type { Outcome, Refusal } from './outcome';
-import type { ReadEvent } from './parse';
+import type { Outcome } from './outcome';
 import type { RestRequest } from './rest';
-import type { Endpoint } from './routes';
-
-/** Counts for the log line: never contents. */
-export interface CallSummary {
-  events: number;
-  requests: number;
-  refused: number;
-  filtered: number;
-  trimmed: number;
-}
+import type { CallSummary, Endpoint, ReadEvent, Refusal } from './types';
 
 /** The encode stage's state across the events of one answer. */
 export interface AnswerState {

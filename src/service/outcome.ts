@@ -8,25 +8,10 @@ import { MESSAGE_TYPES } from '../rules/types';
 import type { MessageType } from '../rules/types';
 import { MAX_REQUESTS_PER_EVENT, STATUS_FILTERED } from './constants';
 import { invalidDestinationApiKey, tooManyRequests } from './messages';
-import type { ReadEvent } from './parse';
+import type { ReadEvent, Refusal } from './types';
 import type { RestRequest } from './rest';
 import { translateEvent } from './transform';
 import type { CallEvent } from './transform';
-
-/**
- * rudder-server's error types (`statTags.errorType`): a destination config it cannot use
- * (`configuration`), an event it cannot translate (`instrumentation`), or an event that becomes no
- * request (`filtered`, status 298, which rudder-transformer reports without a category).
- */
-export type ErrorType = 'configuration' | 'instrumentation' | 'filtered';
-
-/** Why an event has no request: its entry's status, error and error type. */
-export interface Refusal {
-  /** 400: cannot be translated; 413: over a cap; 298: nothing to send (rudder-server's filtered status). */
-  statusCode: 400 | 413 | typeof STATUS_FILTERED;
-  error: string;
-  errorType: ErrorType;
-}
 
 /** What one event became: its requests in sending order, or why it has none. */
 export type Outcome = { statusCode: 200; requests: RestRequest[]; trimmed: boolean } | Refusal;

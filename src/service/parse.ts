@@ -26,11 +26,9 @@ import {
   otherDestination,
   tooManyEvents,
 } from './messages';
-import type { Refusal } from './outcome';
-import type { Endpoint } from './routes';
+import type { Endpoint, ReadEvent, Refusal } from './types';
 import { kindOf, membersOf, scanBody } from './scan';
 import type { Member, Span } from './scan';
-import type { CallEvent } from './transform';
 
 /**
  * A call whose events are found but not built yet: each is built when its turn comes, so that one
@@ -45,9 +43,6 @@ export interface ParsedCall {
 }
 
 export type Call = { ok: true; call: ParsedCall } | { ok: false; answer: Answer };
-
-/** One event, built; `refusal` when it could not be (over its cap, not JSON, its destination unusable). */
-export type ReadEvent = CallEvent & { refusal?: Refusal };
 
 /** What the parse stage keeps while a call's events are read: the call, the destinations and what was built. */
 export interface CallReader {

@@ -3,12 +3,12 @@ import type { Naming } from '../rules/naming';
 import type { Answer } from './answer';
 import { FEATURES } from './constants';
 import { answerClosing, answerOpening, answerState, encodeEvent, fullRefusal } from './encode';
-import type { CallSummary } from './encode';
+import type { CallSummary } from './types';
 import { outcomeOf } from './outcome';
 import { parseCall, readerOf, readEvent } from './parse';
 import type { ParsedCall } from './parse';
 import { readBody } from './read';
-import type { Endpoint } from './routes';
+import type { Endpoint } from './types';
 import { endStream, startStream, writePieces } from './write';
 
 /** What the stages of a call need from the service's options. */

@@ -9,9 +9,7 @@ import {
 import { errorAnswer } from './answer';
 import type { Answer } from './answer';
 import { methodNotAllowed, otherDestination, unknownPath } from './messages';
-
-/** What a call asks for: one of the service's endpoints. */
-export type Endpoint = 'health' | 'features' | 'processor' | 'router';
+import type { Endpoint } from './types';
 
 export type Route = { ok: true; endpoint: Endpoint } | { ok: false; answer: Answer };
 

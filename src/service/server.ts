@@ -18,7 +18,7 @@ import {
   SHUTDOWN_IDLE_GRACE_MS,
   SHUTDOWN_UPLOAD_GRACE_MS,
 } from './constants';
-import type { CallSummary } from './encode';
+import type { CallSummary } from './types';
 import { internalError } from './messages';
 import { answerCall } from './pipeline';
 import type { CallLimits, Streamed } from './pipeline';

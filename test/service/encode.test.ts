@@ -3,8 +3,8 @@ import { answerClosing, answerOpening, answerState, encodeEvent } from '../../sr
 import type { AnswerState } from '../../src/service/encode';
 import { answerFull, destinationNotEchoed, metadataNotEchoed } from '../../src/service/messages';
 import type { Outcome } from '../../src/service/outcome';
-import type { ReadEvent } from '../../src/service/parse';
-import type { Endpoint } from '../../src/service/routes';
+import type { ReadEvent } from '../../src/service/types';
+import type { Endpoint } from '../../src/service/types';
 import { EVERY_TYPE, destination, metadata, statTags } from './fixtures';
 
 const event = (jobId: number, extra: Partial<ReadEvent> = {}): ReadEvent => ({

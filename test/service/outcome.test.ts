@@ -5,7 +5,7 @@ import { NAMINGS } from '../../src/rules/naming';
 import { MAX_REQUESTS_PER_EVENT, STATUS_FILTERED } from '../../src/service/constants';
 import { nothingToSend, tooManyRequests } from '../../src/service/messages';
 import { outcomeOf, requestBound } from '../../src/service/outcome';
-import type { ReadEvent } from '../../src/service/parse';
+import type { ReadEvent } from '../../src/service/types';
 import { EVERY_TYPE, NOW_MS, TIMESTAMP, destination, metadata } from './fixtures';
 
 const eventOf = (message: unknown, config?: Record<string, unknown>): ReadEvent => {

@@ -21,8 +21,8 @@ import {
   tooManyEvents,
 } from '../../src/service/messages';
 import { parseCall, readEvent, readerOf } from '../../src/service/parse';
-import type { ReadEvent } from '../../src/service/parse';
-import type { Endpoint } from '../../src/service/routes';
+import type { ReadEvent } from '../../src/service/types';
+import type { Endpoint } from '../../src/service/types';
 import { destination, jsonSize, metadata } from './fixtures';
 
 const bytes = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
