@@ -65,7 +65,7 @@ const ourNames = (params) =>
 
 const ours = (o, item) => {
   const event = { item, message: item.message, metadata: {}, destination: item.destination };
-  const outcome = o.translateEvent(event, NOW_MS, 'rudder-transformer');
+  const outcome = o.outcomeOf(event, NOW_MS, 'rudder-transformer');
   if (outcome.statusCode !== 200) return outcome.error;
   return outcome.requests
     .filter((r) => !(item.message.type === 'identify' && r.endpoint.endsWith('/a')))

@@ -47,14 +47,17 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (n) => Math.round(n).toLocaleString('en-US');
 const copy = (value) => JSON.parse(JSON.stringify(value));
 
-/** Our side: `translateEvent` on every event; counts requests and refusals. */
+/** Our side: the service's translate stage (`outcomeOf`) on every event; counts requests and refusals. */
 const oursSide = (ours, items) => {
-  const parsed = ours.processorEvents(items);
-  if (!parsed.ok) throw new Error(parsed.error);
-  const events = parsed.events;
+  const events = items.map((item) => ({
+    item,
+    message: item.message,
+    metadata: item.metadata,
+    destination: item.destination,
+  }));
   return (tally) => {
     for (const event of events) {
-      const outcome = ours.translateEvent(event, NOW_MS);
+      const outcome = ours.outcomeOf(event, NOW_MS);
       if (outcome.statusCode === 200) tally.requests += outcome.requests.length;
       else tally.refused++;
     }
@@ -140,7 +143,7 @@ console.log(
   `transformer benchmark: ${EVENTS} events (${mixOf(messages)}), ${ROUNDS} rounds, sides interleaved; ` +
     'events per CPU-second of this process (one core)',
 );
-console.log(`  ours: src/service/transform.ts translateEvent, naming ${values.naming}`);
+console.log(`  ours: src/service/outcome.ts outcomeOf (the translate stage), naming ${values.naming}`);
 console.log(peer ? `  peer: ${peer.file} (rudder-transformer ${PEER_COMMIT}) process()` : PEER_HOWTO);
 
 for (const prefixProperties of values.prefix === 'both' ? [false, true] : [values.prefix === 'on']) {

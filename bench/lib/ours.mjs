@@ -1,4 +1,5 @@
-// Our per-event translation, as the transformer service runs it (src/service/transform.ts), bundled
+// Our per-event translation, as the transformer service runs it (src/service/outcome.ts: the translate
+// stage, with its bounds and the case-insensitive type, around src/service/transform.ts), bundled
 // from the sources for a benchmark in this process: the package exports no service internals.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
@@ -12,12 +13,12 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const FILE_NAME = 'km-transform.mjs';
 
 /**
- * Imports src/service/transform.ts (bundled with its imports, as the build would): its exports, and
+ * Imports src/service/outcome.ts (bundled with its imports, as the build would): its exports, and
  * `locate(callFrame)`, which names a CPU profile frame of the bundle by its source (`src/cloud/requests.ts:120`).
  */
 export const loadOurs = async () => {
   const bundle = await rollup({
-    input: join(ROOT, 'src/service/transform.ts'),
+    input: join(ROOT, 'src/service/outcome.ts'),
     plugins: [
       typescript({
         tsconfig: join(ROOT, 'tsconfig.build.json'),
