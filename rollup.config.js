@@ -32,6 +32,7 @@ export default [
             compress: {
               passes: 5,
               pure_getters: true,
+              unsafe: true,
               unsafe_arrows: true,
               unsafe_methods: true,
               unsafe_comps: true,

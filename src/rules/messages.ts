@@ -54,7 +54,9 @@ export const tooLong = (name: string): string =>
 export const reasonOf = (error: unknown): string => {
   try {
     // `message` may be anything at run time (a getter can return an object whose toString throws).
-    return String(error instanceof Error ? error.message : error);
+    // `String`, not concatenation: a thrown Symbol prints (`Symbol(why)`), where `+ ''` would throw. Called
+    // through `call` because the minifier's unsafe options turn `String(x)` into `x + ''`.
+    return String.call(undefined, error instanceof Error ? error.message : error);
   } catch {
     return 'an error that cannot be printed';
   }
