@@ -77,14 +77,12 @@ export const omit = (budget: Budget, name: string, why: string, count = 1): void
 let NAMES = Object.create(null) as Record<string, Record<string, string> | undefined>;
 let cachedNames = 0;
 
-/** The names built under `path`, by key (no prototype: `constructor` or `__proto__` are ordinary keys). */
-const namesUnder = (path: string): Record<string, string> =>
-  (NAMES[path] ??= Object.create(null) as Record<string, string>);
-
-const nameIn = (names: Record<string, string>, path: string, key: string): string => {
+/** `path + key`, built once per `path` and key (see `NAMES`). */
+export const nameOf = (path: string, key: string): string => {
+  // No prototype: `constructor` or `__proto__` are ordinary keys.
+  const names = (NAMES[path] ??= Object.create(null) as Record<string, string>);
   let name = names[key];
   if (name === undefined) {
-    // The walk that holds `names` may go on filling it; later walks start afresh.
     if (cachedNames++ >= MAX_CACHED_NAMES) {
       NAMES = Object.create(null) as typeof NAMES;
       cachedNames = 1;
@@ -93,9 +91,6 @@ const nameIn = (names: Record<string, string>, path: string, key: string): strin
   }
   return name;
 };
-
-/** `path + key`, built once per `path` and key (see `NAMES`). */
-export const nameOf = (path: string, key: string): string => nameIn(namesUnder(path), path, key);
 
 /**
  * A property bag under construction. It has no prototype, so that no setter or getter a page defined on
@@ -159,38 +154,32 @@ const emit = (w: Walk, name: string, value: KmValue): void => {
   else omit(w.budget, name, 'too many');
 };
 
-/** Visits `value`, found under `key`, as `path + key`; false when the message has no values left to visit. */
-const step = (w: Walk, key: string, value: unknown, path: string, names?: Record<string, string>): boolean => {
-  if (w.budget.values-- < 1) return false;
-  // Measured on the parts: joining a 10 MB key to its path would copy it.
-  if (path === w.root && key === BILLING_AMOUNT) visit(w, key, value);
-  else if (path.length + key.length > MAX_NAME_LENGTH_CHARS) omit(w.budget, path + key.slice(0, 40), 'too long');
-  else visit(w, names ? nameIn(names, path, key) : path + key, value);
-  return true;
-};
-
 /**
  * Visits each own property of `object` (the items of an array) as `path + key`, while the message has
  * values left to visit, and notes how many it did not visit.
  */
 const walk = (w: Walk, object: Bag, path: string, skip?: string): void => {
-  const names = path && path === w.root ? namesUnder(path) : undefined;
+  const { budget } = w;
+  const atRoot = path === w.root;
+  // Only the top level's prefixed names are cached (see `NAMES`).
+  const cached = path && atRoot;
   let stoppedAt: string | undefined;
   let notVisited = 0;
   w.above.push(object);
-  // for…in reads each property through the engine's enumeration cache: measured a third faster in
-  // Chromium than Object.keys and a lookup per key. Inherited properties are not the object's data;
-  // an array's holes have no key.
-  for (const key in object) {
-    if (key === skip || !HAS_OWN.call(object, key)) continue;
-    // Read here, in the loop, where the engine knows the key comes from the enumeration.
-    if (stoppedAt !== undefined || !step(w, key, object[key], path, names)) {
+  // Own enumerable keys, in order (an array's holes have none). Measured in Chromium, a lookup per key
+  // in this list costs less than for…in with an own-property check when the object's keys are new.
+  for (const key of Object.keys(object)) {
+    if (key === skip) continue;
+    if (stoppedAt !== undefined || budget.values-- < 1) {
       stoppedAt ??= key;
       notVisited++;
-    }
+    } else if (atRoot && key === BILLING_AMOUNT) visit(w, key, object[key]);
+    // Measured on the parts: joining a 10 MB key to its path would copy it.
+    else if (path.length + key.length > MAX_NAME_LENGTH_CHARS) omit(budget, path + key.slice(0, 40), 'too long');
+    else visit(w, cached ? nameOf(path, key) : path + key, object[key]);
   }
   w.above.pop();
-  if (stoppedAt !== undefined) omit(w.budget, path + stoppedAt, 'too many', notVisited);
+  if (stoppedAt !== undefined) omit(budget, path + stoppedAt, 'too many', notVisited);
 };
 
 /** The first `length` items of a list of values, comma-joined (as Kissmetrics would join them); undefined when they hold an object. */
@@ -281,11 +270,12 @@ export const revenueOf = (event: string, props: unknown): number | undefined => 
   return money(revenue == null && ORDER_COMPLETED_EVENT.test(event) ? own(props, 'total') : revenue);
 };
 
-const parsedMs = (time: unknown): number => (typeof time === 'string' ? Date.parse(time) : NaN);
+/** The milliseconds of an ISO time, none for anything else. */
+const parsedMs = (time: unknown): number | undefined => {
+  const ms = typeof time === 'string' ? Date.parse(time) : NaN;
+  return Number.isNaN(ms) ? undefined : ms;
+};
 
 /** Unix seconds of the event: `timestamp`, else `originalTimestamp`, else `nowMs`. */
-export const eventSeconds = (message: Bag, nowMs: number): number => {
-  let ms = parsedMs(own(message, 'timestamp'));
-  if (Number.isNaN(ms)) ms = parsedMs(own(message, 'originalTimestamp'));
-  return unixSeconds(Number.isNaN(ms) ? nowMs : ms);
-};
+export const eventSeconds = (message: Bag, nowMs: number): number =>
+  unixSeconds(parsedMs(own(message, 'timestamp')) ?? parsedMs(own(message, 'originalTimestamp')) ?? nowMs);
