@@ -26,7 +26,7 @@ export const consented = (message: unknown, config: unknown): boolean => {
       ? [own(config, 'oneTrustCookieCategories'), 'oneTrustCookieCategory']
       : provider === 'ketch'
         ? [own(config, 'ketchConsentPurposes'), 'purpose', 'or']
-        : [undefined, ''];
+        : [[], ''];
   const needed = listOf(entries)
     .map((entry) => own(entry, field))
     .filter((id): id is string => typeof id === 'string' && !!id.trim());
