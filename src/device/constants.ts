@@ -7,9 +7,9 @@ export const SDK_GLOBAL = `${SDK_TYPE_NAME}_RS`;
  */
 export const DESTINATION_NAME = 'KISSMETRICS';
 
-export const KM_LIBRARY_URL = 'https://i.kissmetrics.io/i.js';
-export const KM_KEY_SCRIPT_URL = (apiKey: string): string =>
-  `https://scripts.kissmetrics.io/${encodeURIComponent(apiKey)}.2.js`;
+/** The Kissmetrics library and the account's script, without a scheme: the loader adds `https:`. */
+export const KM_LIBRARY = '//i.kissmetrics.io/i.js';
+export const KM_KEY_SCRIPT = (apiKey: string): string => `//scripts.kissmetrics.io/${encodeURIComponent(apiKey)}.2.js`;
 
 export const MOBILE_SESSION = 'Mobile Session';
 

@@ -4,7 +4,6 @@ import { RULES, applyRule } from '../rules/mapping';
 import { invalidApiKey, leftOut, reasonOf, warning } from '../rules/messages';
 import { newBudget, own } from '../rules/properties';
 import type { Bag, Budget } from '../rules/properties';
-import { MESSAGE_TYPES } from '../rules/types';
 import type { KissmetricsConfig, KmqCommand, MessageType } from '../rules/types';
 import {
   DESTINATION_NAME,
@@ -101,7 +100,7 @@ export class Kissmetrics {
       const message = own(event, 'message');
       if (consented(message, this.config)) return applyRule(RULES[type], message, this.config, Date.now(), budget);
       // Withdrawn consent is the visitor's choice, not a fault: a debug note, never a warning.
-      this.say(() => notConsented(type), 'debug');
+      this.say(notConsented(type), 'debug');
       return [];
     });
   }
@@ -139,17 +138,17 @@ export class Kissmetrics {
         kmq.push(command);
         sent++;
       }
-      if (budget.omissions) this.say(() => warning(method, leftOut(budget), sent, sent));
+      if (budget.omissions) this.say(warning(method, leftOut(budget), sent, sent));
     } catch (error) {
-      this.say(() => warning(method, reasonOf(error), sent, commands.length));
+      this.say(warning(method, reasonOf(error), sent, commands.length));
     }
   }
 
-  /** Logs `text()` as a warning, or a debug note, unless the SDK's log level hides both. */
-  private say(text: () => string, level: 'warn' | 'debug' = 'warn'): void {
+  /** Logs `text` as a warning, or a debug note, unless the SDK's log level hides both. */
+  private say(text: string, level: 'warn' | 'debug' = 'warn'): void {
     if (this.quiet) return;
     try {
-      console[level](text());
+      console[level](text);
     } catch {
       // A console that throws must not break the page either.
     }
@@ -157,7 +156,7 @@ export class Kissmetrics {
 }
 
 const methods = Kissmetrics.prototype as unknown as Record<string, unknown>;
-for (const type of MESSAGE_TYPES)
+for (const type of Object.keys(RULES) as MessageType[])
   methods[type] = function (this: Kissmetrics, event?: RudderElement) {
     this.send(type, event);
   };
