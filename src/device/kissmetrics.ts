@@ -107,7 +107,7 @@ export class Kissmetrics {
 
   private start(apiKey: string): void {
     if (this.started) return;
-    applyRule(RULES.track, PROBE_MESSAGE, this.config);
+    applyRule(RULES.track, PROBE_MESSAGE, this.config, 0, newBudget());
     const level = own(this.analytics, 'logLevel');
     // Warnings and debug notes show at the SDK's LOG..WARN levels (and when no level is given), not at ERROR or NONE.
     this.quiet = typeof level === 'string' && QUIET_LOG_LEVELS.test(level);

@@ -64,7 +64,10 @@ export const identifyTraits = (message: Bag): unknown => {
   return isRecord(traits) ? (isRecord(context) ? { ...context, ...traits } : traits) : context;
 };
 
-/** One rule: a message (an object) to commands. `prefixing` is the `prefixProperties` setting. */
+/**
+ * One rule: a message (an object) to commands. `prefixing` is the `prefixProperties` setting. Bags are
+ * built without a prototype (see `newBag`) and finished as each command is made.
+ */
 export type Rule = (message: Bag, prefixing: boolean, nowMs: number, budget: Budget) => KmqCommand[];
 
 const view =
@@ -73,7 +76,7 @@ const view =
     [
       'record',
       storable(viewEventName(kind, message)),
-      clean(own(message, 'properties'), prefixing ? prefixOf(VIEW_PREFIX[kind]) : '', budget),
+      finished(clean(own(message, 'properties'), prefixing ? prefixOf(VIEW_PREFIX[kind]) : '', budget)),
     ],
   ];
 
@@ -87,7 +90,7 @@ export const RULES: Record<MessageType, Rule> = {
     // Traits still go to the current visitor when the id would merge people; without traits, say why nothing is sent.
     if (userId && squishes(userId) && set) omit(budget, `userId ${describe(userId)}`, MERGES_PEOPLE);
     else if (userId) commands.push(['identify', person('userId', userId)]);
-    if (set) commands.push(['set', traits]);
+    if (set) commands.push(['set', finished(traits)]);
     return commands.length ? commands : fail(nothingToIdentify());
   },
 
@@ -105,7 +108,7 @@ export const RULES: Record<MessageType, Rule> = {
       else props[name] = revenue;
       props[BILLING_AMOUNT] ??= revenue;
     }
-    const commands: KmqCommand[] = [['record', event, props]];
+    const commands: KmqCommand[] = [['record', event, finished(props)]];
     const time = items.length ? eventSeconds(message, nowMs) : 0;
     for (let i = 0; i < items.length; i++) {
       // Each product costs a value too, so that a million empty products is bounded work.
@@ -118,7 +121,7 @@ export const RULES: Record<MessageType, Rule> = {
       // Distinct times, or Kissmetrics drops all but one item of an order as duplicates.
       item._t = time + i;
       item._d = 1;
-      commands.push(['set', item]);
+      commands.push(['set', finished(item)]);
     }
     return commands;
   },
@@ -138,7 +141,7 @@ export const RULES: Record<MessageType, Rule> = {
     const groupId = idOf(own(message, 'groupId'));
     const props = clean(own(message, 'traits'), prefixOf('Group'), budget);
     if (groupId) props['Group - id'] = cut(groupId, 'Group - id', budget);
-    return isEmpty(props) ? fail(nothingToGroup()) : [['set', props]];
+    return isEmpty(props) ? fail(nothingToGroup()) : [['set', finished(props)]];
   },
 };
 
@@ -151,19 +154,12 @@ export const applyRule = (
   rule: Rule,
   message: unknown,
   settings: unknown,
-  nowMs: number = Date.now(),
-  budget: Budget = newBudget(),
-): KmqCommand[] => {
-  const commands = isRecord(message)
+  nowMs: number,
+  budget: Budget,
+): KmqCommand[] =>
+  isRecord(message)
     ? rule(message, own(settings, 'prefixProperties') === true, nowMs, budget)
     : fail(notAMessage(message));
-  // The rules build every bag without a prototype (see `newBag`); they leave as ordinary objects.
-  for (const command of commands) {
-    const last = command[command.length - 1];
-    if (typeof last === 'object') finished(last);
-  }
-  return commands;
-};
 
 /**
  * `applyRule` for a type given as data (a parsed line, a service call): anything may come in. `rules`
@@ -173,8 +169,8 @@ export const translateMessage = (
   type: unknown,
   message: unknown,
   settings: unknown,
-  nowMs?: number,
-  budget?: Budget,
+  nowMs = Date.now(),
+  budget = newBudget(),
   rules: Record<MessageType, Rule> = RULES,
 ): KmqCommand[] =>
   applyRule(

@@ -212,7 +212,7 @@ const visit = (w: Walk, name: string, value: unknown): void => {
         emit(w, name, text);
         return;
       }
-      if (value.length > length) value = value.slice(0, length);
+      value = value.slice(0, length);
     }
     if (w.above.length >= MAX_DEPTH_LEVELS) omit(w.budget, name, 'too deep');
     // An array is walked like an object: its indices are its keys (holes have none).
@@ -223,7 +223,7 @@ const visit = (w: Walk, name: string, value: unknown): void => {
 /**
  * `clean`, into a bag that is not finished (see `newBag`): the mapping rules add to it, then finish it.
  */
-export const cleanBag = (input: unknown, root = '', budget: Budget = newBudget(), skip?: string): KmProperties => {
+export const cleanBag = (input: unknown, root: string, budget: Budget, skip?: string): KmProperties => {
   const w: Walk = { out: newBag(), count: 0, above: [], root, budget };
   if (isRecord(input) && isPlain(input)) walk(w, input, root, skip);
   return w.out;
