@@ -254,14 +254,15 @@ export const prefix = (name: string, props: KmProperties): KmProperties => {
 export const money = (value: unknown): number | undefined => {
   if (typeof value === 'string') {
     const text = value.length <= MAX_MONEY_LENGTH_CHARS ? value.trim() : '';
-    if (PLAIN_AMOUNT.test(text)) value = Number(text);
-    else {
-      // Valid money has at most one sign and nothing but digits and one `.` in its number.
-      const amount = MONEY_PATTERN.test(text) ? Number(text.replace(NOT_A_DIGIT, '')) : NaN;
-      value = text.includes('-') ? -amount : amount;
-    }
+    // Valid money has at most one sign and nothing but digits and one `.` in its number.
+    value = PLAIN_AMOUNT.test(text)
+      ? Number(text)
+      : MONEY_PATTERN.test(text)
+        ? Number(text.replace(NOT_A_DIGIT, '')) * (text.includes('-') ? -1 : 1)
+        : NaN;
   }
-  return typeof value === 'number' && Number.isFinite(value) && value !== 0 ? value : undefined;
+  // Number.isFinite is false for anything but a number.
+  return Number.isFinite(value) && value !== 0 ? (value as number) : undefined;
 };
 
 /** The revenue of a track event: `revenue`, or `total` for an order completion without `revenue`. */
