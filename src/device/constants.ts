@@ -13,7 +13,8 @@ export const KM_KEY_SCRIPT = (apiKey: string): string => `//scripts.kissmetrics.
 
 export const MOBILE_SESSION = 'Mobile Session';
 
-export const MOBILE_USER_AGENT = /Android|BlackBerry|IEMobile|Opera Mini|iPhone|iPod|iPad/i;
+/** Android, BlackBerry, IEMobile, Opera Mini, iPhone, iPod, iPad. */
+export const MOBILE_USER_AGENT = /Android|BlackBerry|IEMobile|Opera Mini|iP(hone|od|ad)/i;
 
 /** The SDK's levels are LOG < INFO < DEBUG < WARN < ERROR < NONE: these two hide warnings. */
 export const QUIET_LOG_LEVELS = /^(error|none)$/i;
@@ -23,4 +24,4 @@ export const QUIET_LOG_LEVELS = /^(error|none)$/i;
  * `Array.isArray` or `Object.keys` that throws) make init() fail with a clear error, instead of every
  * event failing later.
  */
-export const PROBE_MESSAGE = { event: 'init', properties: { list: [1], nested: { a: 1 } } };
+export const PROBE_MESSAGE = { event: 'init', properties: { list: [1, {}] } };
