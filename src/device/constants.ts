@@ -9,7 +9,8 @@ export const DESTINATION_NAME = 'KISSMETRICS';
 
 /** The Kissmetrics library and the account's script, without a scheme: the loader adds `https:`. */
 export const KM_LIBRARY = '//i.kissmetrics.io/i.js';
-export const KM_KEY_SCRIPT = (apiKey: string): string => `//scripts.kissmetrics.io/${encodeURIComponent(apiKey)}.2.js`;
+// The key needs no encoding: init() accepts only keys of API_KEY_PATTERN, whose characters are all URL-safe.
+export const KM_KEY_SCRIPT = (apiKey: string): string => `//scripts.kissmetrics.io/${apiKey}.2.js`;
 
 export const MOBILE_SESSION = 'Mobile Session';
 
