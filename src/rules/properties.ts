@@ -11,7 +11,6 @@ import {
   MAX_VALUES_PER_MESSAGE,
   MONEY_PATTERN,
   NOT_A_DIGIT,
-  PLAIN_AMOUNT,
   ORDER_COMPLETED_EVENT,
   PREFIX_SEPARATOR,
   RESERVED_NAME,
@@ -148,7 +147,9 @@ interface Walk {
   budget: Budget;
 }
 
-const emit = (w: Walk, name: string, value: KmValue): void => {
+/** Stores `value` under `name`, within the limits; what leaf() dropped (`undefined`) is left out silently. */
+const emit = (w: Walk, name: string, value: KmValue | undefined): void => {
+  if (value === undefined) return;
   if (name.length === 2 && RESERVED_NAME.test(name)) omit(w.budget, name, 'reserved');
   else if (w.count++ < MAX_PROPERTIES_PER_COMMAND) w.out[name] = cut(value, name, w.budget);
   else omit(w.budget, name, 'too many');
@@ -196,10 +197,8 @@ const joined = (list: unknown[], length: number): string | undefined => {
 
 const visit = (w: Walk, name: string, value: unknown): void => {
   value = dated(value);
-  if (!isObject(value)) {
-    const kept = leaf(value);
-    if (kept !== undefined) emit(w, name, kept);
-  } else if (w.above.includes(value)) omit(w.budget, name, 'cycle');
+  if (!isObject(value)) emit(w, name, leaf(value));
+  else if (w.above.includes(value)) omit(w.budget, name, 'cycle');
   else if (!isPlain(value)) omit(w.budget, name, 'not plain data');
   else {
     if (Array.isArray(value)) {
@@ -255,11 +254,7 @@ export const money = (value: unknown): number | undefined => {
   if (typeof value === 'string') {
     const text = value.length <= MAX_MONEY_LENGTH_CHARS ? value.trim() : '';
     // Valid money has at most one sign and nothing but digits and one `.` in its number.
-    value = PLAIN_AMOUNT.test(text)
-      ? Number(text)
-      : MONEY_PATTERN.test(text)
-        ? Number(text.replace(NOT_A_DIGIT, '')) * (text.includes('-') ? -1 : 1)
-        : NaN;
+    value = MONEY_PATTERN.test(text) ? Number(text.replace(NOT_A_DIGIT, '')) * (text.includes('-') ? -1 : 1) : NaN;
   }
   // Number.isFinite is false for anything but a number.
   return Number.isFinite(value) && value !== 0 ? (value as number) : undefined;
