@@ -266,12 +266,10 @@ export const revenueOf = (event: string, props: unknown): number | undefined => 
   return money(revenue == null && ORDER_COMPLETED_EVENT.test(event) ? own(props, 'total') : revenue);
 };
 
-/** The milliseconds of an ISO time, none for anything else. */
-const parsedMs = (time: unknown): number | undefined => {
-  const ms = typeof time === 'string' ? Date.parse(time) : NaN;
-  return Number.isNaN(ms) ? undefined : ms;
-};
-
-/** Unix seconds of the event: `timestamp`, else `originalTimestamp`, else `nowMs`. */
+/** Unix seconds of the event: `timestamp`, else `originalTimestamp` (the first that is a valid time), else `nowMs`. */
 export const eventSeconds = (message: Bag, nowMs: number): number =>
-  unixSeconds(parsedMs(own(message, 'timestamp')) ?? parsedMs(own(message, 'originalTimestamp')) ?? nowMs);
+  unixSeconds(
+    [own(message, 'timestamp'), own(message, 'originalTimestamp')]
+      .map((time) => (typeof time === 'string' ? Date.parse(time) : NaN))
+      .find((ms) => !Number.isNaN(ms)) ?? nowMs,
+  );
