@@ -55,10 +55,9 @@ export interface Kissmetrics {
 export class Kissmetrics {
   /** The legacy SDK calls a destination's methods only when its `name` is this. */
   readonly name = DESTINATION_NAME;
-  private quiet = false;
   private started = false;
 
-  // Read in init(), where anything a hostile page makes them throw becomes init()'s error.
+  // The config is read in init(), where anything a hostile page makes it throw becomes init()'s error.
   constructor(
     private readonly config: KissmetricsConfig,
     private readonly analytics?: AnalyticsInstance,
@@ -108,9 +107,6 @@ export class Kissmetrics {
   private start(apiKey: string): void {
     if (this.started) return;
     applyRule(RULES.track, PROBE_MESSAGE, this.config, 0, newBudget());
-    const level = own(this.analytics, 'logLevel');
-    // Warnings and debug notes show at the SDK's LOG..WARN levels (and when no level is given), not at ERROR or NONE.
-    this.quiet = typeof level === 'string' && QUIET_LOG_LEVELS.test(level);
     const g = globals();
     // Commands the page queued before us must survive: never replace an existing queue.
     g._kmq ??= [];
@@ -146,11 +142,13 @@ export class Kissmetrics {
 
   /** Logs `text` as a warning, or a debug note, unless the SDK's log level hides both. */
   private say(text: string, level: 'warn' | 'debug' = 'warn'): void {
-    if (this.quiet) return;
     try {
-      console[level](text);
+      // Read when needed, so that a level the SDK changes later is honoured too. Warnings and debug
+      // notes show at the SDK's LOG..WARN levels (and when no level is given), not at ERROR or NONE.
+      const logLevel = own(this.analytics, 'logLevel');
+      if (typeof logLevel !== 'string' || !QUIET_LOG_LEVELS.test(logLevel)) console[level](text);
     } catch {
-      // A console that throws must not break the page either.
+      // A console (or an analytics object) that throws must not break the page either.
     }
   }
 }
