@@ -12,8 +12,6 @@ export const KM_LIBRARY = '//i.kissmetrics.io/i.js';
 // The key needs no encoding: init() accepts only keys of API_KEY_PATTERN, whose characters are all URL-safe.
 export const KM_KEY_SCRIPT = (apiKey: string): string => `//scripts.kissmetrics.io/${apiKey}.2.js`;
 
-export const MOBILE_SESSION = 'Mobile Session';
-
 /** Android, BlackBerry, IEMobile, Opera Mini, iPhone, iPod, iPad. */
 export const MOBILE_USER_AGENT = /Android|BlackBerry|IEMobile|Opera Mini|iP(hone|od|ad)/i;
 

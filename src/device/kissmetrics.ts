@@ -5,14 +5,7 @@ import { invalidApiKey, leftOut, reasonOf, warning } from '../rules/messages';
 import { newBudget, own } from '../rules/properties';
 import type { Bag, Budget } from '../rules/properties';
 import type { KissmetricsConfig, KmqCommand, MessageType } from '../rules/types';
-import {
-  DESTINATION_NAME,
-  MOBILE_SESSION,
-  MOBILE_USER_AGENT,
-  PROBE_MESSAGE,
-  QUIET_LOG_LEVELS,
-  SDK_GLOBAL,
-} from './constants';
+import { DESTINATION_NAME, MOBILE_USER_AGENT, PROBE_MESSAGE, QUIET_LOG_LEVELS, SDK_GLOBAL } from './constants';
 import { loadKissmetricsScripts } from './loader';
 import { initFailed, noQueue, notConsented, notInitialised } from './messages';
 import type { AnalyticsInstance, KissmetricsGlobals, RudderElement } from './types';
@@ -114,7 +107,7 @@ export class Kissmetrics {
     g._kmk ??= apiKey;
     loadKissmetricsScripts(document, apiKey);
     this.started = true;
-    if (isMobile(navigator)) this.deliver('init', () => [['set', { [MOBILE_SESSION]: 'Yes' }]]);
+    if (isMobile(navigator)) this.deliver('init', () => [['set', { 'Mobile Session': 'Yes' }]]);
   }
 
   /**

@@ -31,6 +31,8 @@ export const consented = (message: unknown, config: unknown): boolean => {
     .map((entry) => own(entry, field))
     .filter((id): id is string => typeof id === 'string' && !!id.trim());
   // `or`: any one is enough (and none needed, none asked); otherwise every one is needed.
-  const any = strategy === 'or' && needed.length > 0;
-  return !Array.isArray(allowed) || needed[any ? 'some' : 'every']((id) => allowed.includes(id.trim()));
+  return (
+    !Array.isArray(allowed) ||
+    needed[strategy === 'or' && needed.length ? 'some' : 'every']((id) => allowed.includes(id.trim()))
+  );
 };
