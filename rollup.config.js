@@ -37,6 +37,9 @@ export default [
               unsafe_methods: true,
               unsafe_comps: true,
               unsafe_regexp: true,
+              // `Number(text)` → `+text` (text is always a string there); `Object.prototype.x` → `{}.x`.
+              unsafe_math: true,
+              unsafe_proto: true,
               inline: 1,
             },
             // Internal fields that never leave the script: shorter names in the minified file only.
