@@ -271,5 +271,6 @@ export const eventSeconds = (message: Bag, nowMs: number): number =>
   unixSeconds(
     [own(message, 'timestamp'), own(message, 'originalTimestamp')]
       .map((time) => (typeof time === 'string' ? Date.parse(time) : NaN))
-      .find((ms) => !Number.isNaN(ms)) ?? nowMs,
+      // Date.parse gives a finite number or NaN.
+      .find(Number.isFinite) ?? nowMs,
   );
