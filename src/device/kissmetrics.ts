@@ -71,7 +71,7 @@ export class Kissmetrics {
         return;
       }
     } catch (error) {
-      throw new Error(initFailed(reasonOf(error)), { cause: error });
+      throw new Error(initFailed(error), { cause: error });
     }
     throw new Error(invalidApiKey(apiKey));
   }

@@ -95,7 +95,8 @@ export const RULES: Record<MessageType, Rule> = {
   },
 
   track: (message, prefixing, nowMs, budget) => {
-    const event = storable(idOf(own(message, 'event')) ?? fail(missingEventName(own(message, 'event'))));
+    const given = own(message, 'event');
+    const event = storable(idOf(given) ?? fail(missingEventName(given)));
     const root = prefixing ? prefixOf(event) : '';
     const properties = own(message, 'properties');
     const products = own(properties, 'products');
@@ -130,11 +131,13 @@ export const RULES: Record<MessageType, Rule> = {
   screen: view('screen'),
 
   alias: (message) => {
-    const userId = idOf(own(message, 'userId'));
-    const previousId = idOf(own(message, 'previousId'));
+    const givenUserId = own(message, 'userId');
+    const givenPreviousId = own(message, 'previousId');
+    const userId = idOf(givenUserId);
+    const previousId = idOf(givenPreviousId);
     return userId && previousId && userId !== previousId
       ? [['alias', person('userId', userId), person('previousId', previousId)]]
-      : fail(invalidAlias(own(message, 'userId'), own(message, 'previousId')));
+      : fail(invalidAlias(givenUserId, givenPreviousId));
   },
 
   group: (message, _prefixing, _nowMs, budget) => {
