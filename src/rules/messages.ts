@@ -63,8 +63,8 @@ export const reasonOf = (error: unknown): string => {
 };
 
 /** What a call had to leave out or cut: the first few places and why, and how many more. */
-export const leftOut = ({ omitted, omissions }: Budget): string =>
-  `left out or cut ${omitted.join(', ')}${omissions > omitted.length ? ` and ${omissions - omitted.length} more` : ''}`;
+export const leftOut = (budget: Budget): string =>
+  `left out or cut ${budget.omitted.join(', ')}${budget.omissions > budget.omitted.length ? ` and ${budget.omissions - budget.omitted.length} more` : ''}`;
 
 /** The one warning of a call: why, and how much of it was sent (`sent` of `total` commands). */
 export const warning = (method: string, reason: string, sent: number, total: number): string =>
