@@ -23,8 +23,9 @@ const queue = (): Queue => {
   return kmq as Queue;
 };
 
-const isMobile = ({ userAgent, maxTouchPoints }: Navigator): boolean =>
-  MOBILE_USER_AGENT.test(userAgent) || (userAgent.includes('Macintosh') && maxTouchPoints > 1);
+const isMobile = (): boolean =>
+  MOBILE_USER_AGENT.test(navigator.userAgent) ||
+  (navigator.userAgent.includes('Macintosh') && navigator.maxTouchPoints > 1);
 
 /** One method per call the SDKs make: `identify`, `track`, `page`, `screen`, `alias`, `group`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- defined from one table, below the class
@@ -107,7 +108,7 @@ export class Kissmetrics {
     g._kmk ??= apiKey;
     loadKissmetricsScripts(document, apiKey);
     this.started = true;
-    if (isMobile(navigator)) this.deliver('init', () => [['set', { 'Mobile Session': 'Yes' }]]);
+    if (isMobile()) this.deliver('init', () => [['set', { 'Mobile Session': 'Yes' }]]);
   }
 
   /**
