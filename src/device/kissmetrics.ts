@@ -106,7 +106,7 @@ export class Kissmetrics {
     g._kmq ??= [];
     queue();
     g._kmk ??= apiKey;
-    loadKissmetricsScripts(document, apiKey);
+    loadKissmetricsScripts(apiKey);
     this.started = true;
     if (isMobile()) this.deliver('init', () => [['set', { 'Mobile Session': 'Yes' }]]);
   }

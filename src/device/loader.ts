@@ -1,21 +1,21 @@
 import { KM_KEY_SCRIPT, KM_LIBRARY } from './constants';
 
 /**
- * Adds `<script async src="https:<address>">` unless the document already has a script from `address`
+ * Adds `<script async src="https:<address>">` to the page unless it already has a script from `address`
  * (protocol-relative, `//host/path`) with any scheme: pages often carry Kissmetrics' own protocol-relative
  * snippet. Into `<head>`, or the root element of a document without one.
  */
-export const injectScript = (doc: Document, address: string): void => {
-  if (doc.querySelector(`script[src$="${address}"]`)) return;
-  const script = doc.createElement('script');
+export const injectScript = (address: string): void => {
+  if (document.querySelector(`script[src$="${address}"]`)) return;
+  const script = document.createElement('script');
   script.async = true;
   script.src = `https:${address}`;
   // `head` is null in a document without one (removed by a script, or not HTML).
-  ((doc.head as HTMLHeadElement | null) ?? doc.documentElement).appendChild(script);
+  ((document.head as HTMLHeadElement | null) ?? document.documentElement).appendChild(script);
 };
 
 /** Injects the Kissmetrics library and the account's script, once each. */
-export const loadKissmetricsScripts = (doc: Document, apiKey: string): void => {
-  injectScript(doc, KM_LIBRARY);
-  injectScript(doc, KM_KEY_SCRIPT(apiKey));
+export const loadKissmetricsScripts = (apiKey: string): void => {
+  injectScript(KM_LIBRARY);
+  injectScript(KM_KEY_SCRIPT(apiKey));
 };
