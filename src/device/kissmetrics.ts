@@ -5,8 +5,16 @@ import { invalidApiKey, leftOut, reasonOf, warning } from '../rules/messages';
 import { newBudget, own } from '../rules/properties';
 import type { Bag, Budget } from '../rules/properties';
 import type { KissmetricsConfig, KmqCommand, MessageType } from '../rules/types';
-import { DESTINATION_NAME, MOBILE_USER_AGENT, PROBE_MESSAGE, QUIET_LOG_LEVELS, SDK_GLOBAL } from './constants';
-import { loadKissmetricsScripts } from './loader';
+import {
+  DESTINATION_NAME,
+  KM_KEY_SCRIPT,
+  KM_LIBRARY,
+  MOBILE_USER_AGENT,
+  PROBE_MESSAGE,
+  QUIET_LOG_LEVELS,
+  SDK_GLOBAL,
+} from './constants';
+import { injectScript } from './loader';
 import { initFailed, noQueue, notConsented, notInitialised } from './messages';
 import type { AnalyticsInstance, KissmetricsGlobals, RudderElement } from './types';
 
@@ -106,7 +114,9 @@ export class Kissmetrics {
     g._kmq ??= [];
     queue();
     g._kmk ??= apiKey;
-    loadKissmetricsScripts(apiKey);
+    // The Kissmetrics library and the account's script, once each.
+    injectScript(KM_LIBRARY);
+    injectScript(KM_KEY_SCRIPT(apiKey));
     this.started = true;
     if (isMobile()) this.deliver('init', () => [['set', { 'Mobile Session': 'Yes' }]]);
   }

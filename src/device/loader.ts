@@ -1,5 +1,3 @@
-import { KM_KEY_SCRIPT, KM_LIBRARY } from './constants';
-
 /**
  * Adds `<script async src="https:<address>">` to the page unless it already has a script from `address`
  * (protocol-relative, `//host/path`) with any scheme: pages often carry Kissmetrics' own protocol-relative
@@ -12,10 +10,4 @@ export const injectScript = (address: string): void => {
   script.src = `https:${address}`;
   // `head` is null in a document without one (removed by a script, or not HTML).
   ((document.head as HTMLHeadElement | null) ?? document.documentElement).appendChild(script);
-};
-
-/** Injects the Kissmetrics library and the account's script, once each. */
-export const loadKissmetricsScripts = (apiKey: string): void => {
-  injectScript(KM_LIBRARY);
-  injectScript(KM_KEY_SCRIPT(apiKey));
 };
