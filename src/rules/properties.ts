@@ -143,7 +143,6 @@ interface Walk {
   count: number;
   /** A cycle is one of these; the depth is their number. */
   above: object[];
-  root: string;
   budget: Budget;
 }
 
@@ -157,11 +156,11 @@ const emit = (w: Walk, name: string, value: KmValue | undefined): void => {
 
 /**
  * Visits each own property of `object` (the items of an array) as `path + key`, while the message has
- * values left to visit, and notes how many it did not visit.
+ * values left to visit, and notes how many it did not visit. `atRoot`: `object` is the bag itself, whose
+ * `skip` key is left out.
  */
-const walk = (w: Walk, object: Bag, path: string, skip?: string): void => {
+const walk = (w: Walk, object: Bag, path: string, atRoot?: boolean, skip?: string): void => {
   const { budget } = w;
-  const atRoot = path === w.root;
   // Only the top level's prefixed names are cached (see `NAMES`).
   const cached = path && atRoot;
   // Once the message has no values left, the keys not visited: the first is named, the others counted.
@@ -223,8 +222,8 @@ const visit = (w: Walk, name: string, value: unknown): void => {
  * `clean`, into a bag that is not finished (see `newBag`): the mapping rules add to it, then finish it.
  */
 export const cleanBag = (input: unknown, root: string, budget: Budget, skip?: string): KmProperties => {
-  const w: Walk = { out: newBag(), count: 0, above: [], root, budget };
-  if (isRecord(input) && isPlain(input)) walk(w, input, root, skip);
+  const w: Walk = { out: newBag(), count: 0, above: [], budget };
+  if (isRecord(input) && isPlain(input)) walk(w, input, root, true, skip);
   return w.out;
 };
 
