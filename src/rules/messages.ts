@@ -20,7 +20,7 @@ export const describe = (value: unknown): string =>
         : typeof value;
 
 /** `expected <what>, got <value>`: the shape of every complaint about input. */
-export const expected = (what: string, value: unknown): string => `expected ${what}, got ${describe(value)}`;
+export const expected = (what: string, value?: unknown): string => `expected ${what}, got ${describe(value)}`;
 
 export const invalidApiKey = (value: unknown): string =>
   `${LOG_SCOPE}: config.apiKey: ${expected(`a Kissmetrics API key matching ${API_KEY_PATTERN.source}`, value)}`;
@@ -31,12 +31,12 @@ export const unsupportedType = (type: unknown): string => expected(`type ${MESSA
 
 export const missingEventName = (value: unknown): string => expected('an event name', value);
 
-export const nothingToIdentify = (): string => expected('a userId or traits', undefined);
+export const nothingToIdentify = (): string => expected('a userId or traits');
 
 export const invalidAlias = (userId: unknown, previousId: unknown): string =>
   expected(`a userId other than previousId ${describe(previousId)}`, userId);
 
-export const nothingToGroup = (): string => expected('a groupId or traits', undefined);
+export const nothingToGroup = (): string => expected('a groupId or traits');
 
 export const invalidNaming = (value: unknown, namings: readonly string[]): string =>
   `config.naming: ${expected(namings.map((naming) => JSON.stringify(naming)).join(' or '), value)}`;
