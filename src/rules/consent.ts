@@ -19,14 +19,15 @@ export const consented = (message: unknown, config: unknown): boolean => {
   const provider = own(consent, 'provider');
   const settings = listOf(own(config, 'consentManagement')).find((entry) => own(entry, 'provider') === provider);
   const consents = own(settings, 'consents');
-  const [entries, field, strategy] = consents
+  const [entries, field = '', strategy] = consents
     ? [consents, 'consent', own(settings, 'resolutionStrategy') ?? own(consent, 'resolutionStrategy')]
     : // The older, provider-specific settings.
       provider === 'oneTrust'
       ? [own(config, 'oneTrustCookieCategories'), 'oneTrustCookieCategory']
       : provider === 'ketch'
         ? [own(config, 'ketchConsentPurposes'), 'purpose', 'or']
-        : [[], ''];
+        : // No settings for the provider: no entries, so nothing is needed.
+          [];
   const needed = listOf(entries)
     .map((entry) => own(entry, field))
     .filter((id): id is string => typeof id === 'string' && !!id.trim());
