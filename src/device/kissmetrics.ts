@@ -149,8 +149,8 @@ export class Kissmetrics {
     try {
       // Read when needed, so that a level the SDK changes later is honoured too. Warnings and debug
       // notes show at the SDK's LOG..WARN levels (and when no level is given), not at ERROR or NONE.
-      const logLevel = own(this.analytics, 'logLevel');
-      if (typeof logLevel !== 'string' || !QUIET_LOG_LEVELS.test(logLevel)) console[level](text);
+      // The SDK's levels are strings; anything else is read as its text (undefined: no level given).
+      if (!QUIET_LOG_LEVELS.test(own(this.analytics, 'logLevel') as string)) console[level](text);
     } catch {
       // A console (or an analytics object) that throws must not break the page either.
     }
