@@ -1,6 +1,4 @@
-import { own } from './properties';
-
-const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+import { listOf, own } from './properties';
 
 /**
  * Whether the visitor's consent lets this destination receive `message` (SPEC §2). The SDK checks consent

@@ -19,6 +19,7 @@ import {
   finished,
   idOf,
   isRecord,
+  listOf,
   nameOf,
   newBudget,
   omit,
@@ -100,7 +101,7 @@ export const RULES: Record<MessageType, Rule> = {
     const root = prefixing ? prefixOf(event) : '';
     const properties = own(message, 'properties');
     const products = own(properties, 'products');
-    const items: unknown[] = Array.isArray(products) ? products : [];
+    const items = listOf(products);
     const props = clean(properties, root, budget, items === products ? 'products' : undefined);
     const revenue = revenueOf(event, properties);
     if (revenue !== undefined) {

@@ -23,6 +23,9 @@ const isObject = (value: unknown): value is Bag => typeof value === 'object' && 
 
 export const isRecord = (value: unknown): value is Bag => isObject(value) && !Array.isArray(value);
 
+/** `value` when it is an array, else an empty one: for optional lists. */
+export const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
 /** `value` when it is a plain object, else an empty one: for optional property bags. */
 export const bag = (value: unknown): Bag => (isRecord(value) ? value : {});
 
