@@ -2,6 +2,7 @@ import { BILLING_AMOUNT, MAX_NAME_LENGTH_CHARS } from './constants';
 import { squishes } from './ids';
 import {
   describe,
+  expected,
   invalidAlias,
   MERGES_PEOPLE,
   missingEventName,
@@ -9,7 +10,7 @@ import {
   nothingToGroup,
   nothingToIdentify,
   squishingId,
-  tooLong,
+  STORABLE_NAME,
   unsupportedType,
 } from './messages';
 import {
@@ -40,7 +41,8 @@ const fail = (reason: string): never => {
 const isEmpty = (props: KmProperties): boolean => !Object.keys(props).length;
 
 /** A name or id Kissmetrics can store; a longer one is refused rather than silently cut. */
-export const storable = (name: string): string => (name.length > MAX_NAME_LENGTH_CHARS ? fail(tooLong(name)) : name);
+export const storable = (name: string): string =>
+  name.length > MAX_NAME_LENGTH_CHARS ? fail(expected(STORABLE_NAME, name)) : name;
 
 /** `field`'s id when it names one person; an error saying why when Kissmetrics would merge people under it. */
 export const person = (field: string, id: string): string =>

@@ -47,8 +47,8 @@ export const MERGES_PEOPLE = 'would merge unrelated people';
 export const squishingId = (field: string, id: string): string =>
   `${field} ${describe(id)} ${MERGES_PEOPLE} into one Kissmetrics person`;
 
-export const tooLong = (name: string): string =>
-  expected(`a name or id of at most ${MAX_NAME_LENGTH_CHARS} characters`, name);
+/** What a name or id must be, for `expected(STORABLE_NAME, name)` (a constant, so the minifier puts it in place). */
+export const STORABLE_NAME = `a name or id of at most ${MAX_NAME_LENGTH_CHARS} characters`;
 
 /** The text of anything thrown, even of values that cannot be printed. */
 export const reasonOf = (error: unknown): string => {
