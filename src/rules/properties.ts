@@ -79,20 +79,22 @@ export const omit = (budget: Budget, name: string, why: string, count = 1): void
 let NAMES = Object.create(null) as Record<string, Record<string, string> | undefined>;
 let cachedNames = 0;
 
-/** `path + key`, built once per `path` and key (see `NAMES`). */
-export const nameOf = (path: string, key: string): string => {
-  // No prototype: `constructor` or `__proto__` are ordinary keys.
-  const names = (NAMES[path] ??= Object.create(null) as Record<string, string>);
-  let name = names[key];
-  if (name === undefined) {
-    if (cachedNames++ >= MAX_CACHED_NAMES) {
-      NAMES = Object.create(null) as typeof NAMES;
-      cachedNames = 1;
-    }
-    names[key] = name = path + key;
+/**
+ * `path + key`, counted into the cache, which is emptied when it is full (this name then goes into the
+ * table just dropped, so the new one starts at 0).
+ */
+const newName = (path: string, key: string): string => {
+  if (cachedNames++ >= MAX_CACHED_NAMES) {
+    NAMES = Object.create(null) as typeof NAMES;
+    cachedNames = 0;
   }
-  return name;
+  return path + key;
 };
+
+/** `path + key`, built once per `path` and key (see `NAMES`). */
+export const nameOf = (path: string, key: string): string =>
+  // No prototype: `constructor` or `__proto__` are ordinary keys.
+  ((NAMES[path] ??= Object.create(null) as Record<string, string>)[key] ??= newName(path, key));
 
 /**
  * A property bag under construction. It has no prototype, so that no setter or getter a page defined on
