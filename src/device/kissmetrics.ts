@@ -76,7 +76,21 @@ export class Kissmetrics {
     try {
       apiKey = own(this.config, 'apiKey');
       if (typeof apiKey === 'string' && API_KEY_PATTERN.test(apiKey)) {
-        this.start(apiKey);
+        // A second init() changes nothing.
+        if (!this.started) {
+          // Broken built-ins fail here, in init(), rather than in every event.
+          applyRule(RULES.track, PROBE_MESSAGE, this.config, 0, newBudget());
+          const g = globals();
+          // Commands the page queued before us must survive: never replace an existing queue.
+          g._kmq ??= [];
+          queue();
+          g._kmk ??= apiKey;
+          // The Kissmetrics library and the account's script, once each.
+          injectScript(KM_LIBRARY);
+          injectScript(KM_KEY_SCRIPT(apiKey));
+          this.started = true;
+          if (isMobile()) this.deliver('init', () => [['set', { 'Mobile Session': 'Yes' }]]);
+        }
         return;
       }
     } catch (error) {
@@ -104,21 +118,6 @@ export class Kissmetrics {
       this.say(notConsented(type), 'debug');
       return [];
     });
-  }
-
-  private start(apiKey: string): void {
-    if (this.started) return;
-    applyRule(RULES.track, PROBE_MESSAGE, this.config, 0, newBudget());
-    const g = globals();
-    // Commands the page queued before us must survive: never replace an existing queue.
-    g._kmq ??= [];
-    queue();
-    g._kmk ??= apiKey;
-    // The Kissmetrics library and the account's script, once each.
-    injectScript(KM_LIBRARY);
-    injectScript(KM_KEY_SCRIPT(apiKey));
-    this.started = true;
-    if (isMobile()) this.deliver('init', () => [['set', { 'Mobile Session': 'Yes' }]]);
   }
 
   /**
