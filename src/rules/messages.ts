@@ -56,7 +56,7 @@ export const reasonOf = (error: unknown): string => {
     // `message` may be anything at run time (a getter can return an object whose toString throws).
     // `String`, not concatenation: a thrown Symbol prints (`Symbol(why)`), where `+ ''` would throw. Called
     // through `call` because the minifier's unsafe options turn `String(x)` into `x + ''`.
-    return String.call(undefined, error instanceof Error ? error.message : error);
+    return String.call(null, error instanceof Error ? error.message : error);
   } catch {
     return 'an error that cannot be printed';
   }
