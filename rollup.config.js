@@ -48,7 +48,7 @@ export default [
             mangle: {
               properties: {
                 regex:
-                  /^(omitted|omissions|values|above|count|budget|out|started|config|quiet|analytics|start|deliver|say|send)$/,
+                  /^(omitted|omissions|values|above|count|budget|out|started|config|quiet|analytics|deliver|say|send)$/,
                 builtins: true,
               },
             },
