@@ -124,8 +124,8 @@ export const cut = (value: KmValue, name: string, budget: Budget): KmValue => {
   return value.slice(0, MAX_VALUE_LENGTH_CHARS);
 };
 
-/** Dates become Unix seconds; every other value stays as it is. */
-const dated = (value: unknown): unknown => (value instanceof Date ? unixSeconds(value.getTime()) : value);
+/** Dates become Unix seconds (a Date as a number is its time in ms); every other value stays as it is. */
+const dated = (value: unknown): unknown => (value instanceof Date ? unixSeconds(Number(value)) : value);
 
 /** A stored value (bigints as strings), `undefined` for what is dropped. */
 const leaf = (value: unknown): KmValue | undefined =>
