@@ -71,11 +71,11 @@ export const identifyTraits = (message: Bag): unknown => {
  * One rule: a message (an object) to commands. `prefixing` is the `prefixProperties` setting. Bags are
  * built without a prototype (see `newBag`) and finished as each command is made.
  */
-export type Rule = (message: Bag, prefixing: boolean, nowMs: number, budget: Budget) => KmqCommand[];
+export type Rule = (message: Bag, budget: Budget, prefixing: boolean, nowMs: number) => KmqCommand[];
 
 const view =
   (kind: 'page' | 'screen'): Rule =>
-  (message, prefixing, _nowMs, budget) => [
+  (message, budget, prefixing) => [
     [
       'record',
       storable(viewEventName(kind, message)),
@@ -85,7 +85,7 @@ const view =
 
 /** The rule of each message type (SPEC §3). */
 export const RULES: Record<MessageType, Rule> = {
-  identify: (message, _prefixing, _nowMs, budget) => {
+  identify: (message, budget) => {
     const commands: KmqCommand[] = [];
     const userId = idOf(own(message, 'userId'));
     const traits = clean(identifyTraits(message), '', budget);
@@ -97,7 +97,7 @@ export const RULES: Record<MessageType, Rule> = {
     return commands.length ? commands : fail(nothingToIdentify());
   },
 
-  track: (message, prefixing, nowMs, budget) => {
+  track: (message, budget, prefixing, nowMs) => {
     const given = own(message, 'event');
     const event = storable(idOf(given) ?? fail(missingEventName(given)));
     const root = prefixing ? prefixOf(event) : '';
@@ -143,7 +143,7 @@ export const RULES: Record<MessageType, Rule> = {
       : fail(invalidAlias(givenUserId, givenPreviousId));
   },
 
-  group: (message, _prefixing, _nowMs, budget) => {
+  group: (message, budget) => {
     const groupId = idOf(own(message, 'groupId'));
     const props = clean(own(message, 'traits'), prefixOf('Group'), budget);
     if (groupId) props['Group - id'] = cut(groupId, 'Group - id', budget);
@@ -164,7 +164,7 @@ export const applyRule = (
   budget: Budget,
 ): KmqCommand[] =>
   isRecord(message)
-    ? rule(message, own(settings, 'prefixProperties') === true, nowMs, budget)
+    ? rule(message, budget, own(settings, 'prefixProperties') === true, nowMs)
     : fail(notAMessage(message));
 
 /**
