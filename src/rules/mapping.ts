@@ -59,13 +59,10 @@ export const viewEventName = (kind: 'page' | 'screen', message: Bag): string => 
 /**
  * An identify's traits: `context.traits` (where the browser SDKs put them) and top-level `traits` (where
  * server-side sources do), the top-level value winning a key both have. Either may be missing or empty.
+ * Copied only when both are there: the SDKs send one or the other.
  */
-export const identifyTraits = (message: Bag): unknown => {
-  const context = own(own(message, 'context'), 'traits');
-  const traits = own(message, 'traits');
-  // Copied only when both are there: the SDKs send one or the other.
-  return isRecord(traits) ? (isRecord(context) ? { ...context, ...traits } : traits) : context;
-};
+const mergedTraits = (context: unknown, traits: unknown): unknown =>
+  isRecord(traits) ? (isRecord(context) ? { ...context, ...traits } : traits) : context;
 
 /**
  * One rule: a message (an object) to commands. `prefixing` is the `prefixProperties` setting. Bags are
@@ -88,7 +85,7 @@ export const RULES: Record<MessageType, Rule> = {
   identify: (message, budget) => {
     const commands: KmqCommand[] = [];
     const userId = idOf(own(message, 'userId'));
-    const traits = clean(identifyTraits(message), '', budget);
+    const traits = clean(mergedTraits(own(own(message, 'context'), 'traits'), own(message, 'traits')), '', budget);
     const set = !isEmpty(traits);
     // Traits still go to the current visitor when the id would merge people; without traits, say why nothing is sent.
     if (userId && squishes(userId) && set) omit(budget, `userId ${describe(userId)}`, MERGES_PEOPLE);
