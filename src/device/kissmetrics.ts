@@ -1,6 +1,6 @@
 import { consented } from '../rules/consent';
 import { API_KEY_PATTERN } from '../rules/constants';
-import { RULES, applyRule } from '../rules/mapping';
+import { RULES, applyRule, fail } from '../rules/mapping';
 import { invalidApiKey, leftOut, reasonOf, warning } from '../rules/messages';
 import { newBudget, own } from '../rules/properties';
 import type { Bag, Budget } from '../rules/properties';
@@ -24,12 +24,9 @@ interface Queue {
   push: (command: KmqCommand) => unknown;
 }
 
-/** `window._kmq`, when it is a queue: an array before the Kissmetrics library arrives, its object after. */
-const queue = (): Queue => {
-  const kmq = globals()._kmq as Partial<Queue> | null | undefined;
-  if (typeof kmq?.push !== 'function') throw new Error(noQueue(kmq));
-  return kmq as Queue;
-};
+/** `kmq` (`window._kmq`), when it is a queue: an array before the Kissmetrics library arrives, its object after. */
+const queueOf = (kmq: unknown): Queue =>
+  typeof (kmq as Partial<Queue> | null | undefined)?.push === 'function' ? (kmq as Queue) : fail(noQueue(kmq));
 
 const isMobile = (): boolean =>
   MOBILE_USER_AGENT.test(navigator.userAgent) ||
@@ -83,7 +80,7 @@ export class Kissmetrics {
           const g = globals();
           // Commands the page queued before us must survive: never replace an existing queue.
           g._kmq ??= [];
-          queue();
+          queueOf(g._kmq);
           g._kmk ??= apiKey;
           // The Kissmetrics library and the account's script, once each.
           injectScript(KM_LIBRARY);
@@ -130,7 +127,7 @@ export class Kissmetrics {
     let sent = 0;
     try {
       if (!this.started) throw new Error(notInitialised());
-      const kmq = queue();
+      const kmq = queueOf(globals()._kmq);
       // All commands are built before the first push, so a bad message pushes nothing.
       commands = build(budget);
       for (const command of commands) {

@@ -34,7 +34,8 @@ import type { KmProperties, KmqCommand, MappingSettings, MessageOfType, MessageT
 
 const VIEW_PREFIX = { page: 'Page', screen: 'Screen' } as const;
 
-const fail = (reason: string): never => {
+/** Throws an `Error` with `reason`, where an expression is expected. */
+export const fail = (reason: string): never => {
   throw new Error(reason);
 };
 
