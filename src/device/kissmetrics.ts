@@ -93,7 +93,7 @@ export class Kissmetrics {
     } catch (error) {
       throw new Error(initFailed(error), { cause: error });
     }
-    throw new Error(invalidApiKey(apiKey));
+    fail(invalidApiKey(apiKey));
   }
 
   /** Kissmetrics replays `_kmq` when its library arrives, so nothing has to wait for it. */
