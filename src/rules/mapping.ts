@@ -111,7 +111,8 @@ export const RULES: Record<MessageType, Rule> = {
       props[BILLING_AMOUNT] ??= revenue;
     }
     const commands: KmqCommand[] = [['record', event, finished(props)]];
-    const time = items.length ? eventSeconds(message, nowMs) : 0;
+    // The products' time, read even for an event without products (two reads and a Date.parse: 6 B smaller).
+    const time = eventSeconds(message, nowMs);
     for (let i = 0; i < items.length; i++) {
       // Each product costs a value too, so that a million empty products is bounded work.
       if (budget.values-- < 1) {
