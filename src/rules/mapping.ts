@@ -102,7 +102,7 @@ export const RULES: Record<MessageType, Rule> = {
     const properties = own(message, 'properties');
     const products = own(properties, 'products');
     const items = listOf(products);
-    const props = clean(properties, root, budget, items === products ? 'products' : undefined);
+    const props = clean(properties, root, budget, items === products && 'products');
     const revenue = revenueOf(event, properties);
     if (revenue !== undefined) {
       const name = nameOf(root, 'revenue');

@@ -164,7 +164,7 @@ const emit = (w: Walk, name: string, value: KmValue | undefined): void => {
  * values left to visit, and notes how many it did not visit. `atRoot`: `object` is the bag itself, whose
  * `skip` key is left out.
  */
-const walk = (w: Walk, object: Bag, path: string, atRoot?: boolean, skip?: string): void => {
+const walk = (w: Walk, object: Bag, path: string, atRoot?: boolean, skip?: string | false): void => {
   const { budget } = w;
   // Only the top level's prefixed names are cached (see `NAMES`).
   const cached = path && atRoot;
@@ -226,7 +226,7 @@ const visit = (w: Walk, name: string, value: unknown): void => {
 /**
  * `clean`, into a bag that is not finished (see `newBag`): the mapping rules add to it, then finish it.
  */
-export const cleanBag = (input: unknown, root: string, budget: Budget, skip?: string): KmProperties => {
+export const cleanBag = (input: unknown, root: string, budget: Budget, skip?: string | false): KmProperties => {
   const w: Walk = { out: newBag(), count: 0, above: [], budget };
   if (isRecord(input) && isPlain(input)) walk(w, input, root, true, skip);
   return w.out;
