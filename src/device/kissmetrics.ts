@@ -79,8 +79,7 @@ export class Kissmetrics {
           applyRule(RULES.track, PROBE_MESSAGE, this.config, 0, newBudget());
           const g = globals();
           // Commands the page queued before us must survive: never replace an existing queue.
-          g._kmq ??= [];
-          queueOf(g._kmq);
+          queueOf((g._kmq ??= []));
           g._kmk ??= apiKey;
           // The Kissmetrics library and the account's script, once each.
           injectScript(KM_LIBRARY);
