@@ -32,21 +32,34 @@ export default [
             compress: {
               passes: 5,
               pure_getters: true,
+              unsafe: true,
               unsafe_arrows: true,
               unsafe_methods: true,
               unsafe_comps: true,
               unsafe_regexp: true,
-              inline: 1,
+              // `Number(text)` → `+text` (text is always a string there); `Object.prototype.x` → `{}.x`.
+              unsafe_math: true,
+              unsafe_proto: true,
+              // Message helpers used once are inlined into their call sites (their arguments are plain
+              // variables there, so no temporary is needed).
+              inline: 3,
             },
             // Internal fields that never leave the script: shorter names in the minified file only.
             mangle: {
               properties: {
                 regex:
-                  /^(omitted|omissions|values|above|count|root|budget|out|started|config|quiet|analytics|start|deliver|say|send)$/,
+                  /^(omitted|omissions|values|above|count|budget|out|started|config|quiet|analytics|deliver|say|send)$/,
                 builtins: true,
               },
             },
           }),
+          // Rollup ends the file with a newline: 3 of the gzipped bytes every page downloads, for nothing.
+          {
+            name: 'no-final-newline',
+            generateBundle: (_options, bundle) => {
+              for (const file of Object.values(bundle)) if (file.type === 'chunk') file.code = file.code.trimEnd();
+            },
+          },
         ],
       },
     ],

@@ -7,13 +7,13 @@ export const SDK_GLOBAL = `${SDK_TYPE_NAME}_RS`;
  */
 export const DESTINATION_NAME = 'KISSMETRICS';
 
-export const KM_LIBRARY_URL = 'https://i.kissmetrics.io/i.js';
-export const KM_KEY_SCRIPT_URL = (apiKey: string): string =>
-  `https://scripts.kissmetrics.io/${encodeURIComponent(apiKey)}.2.js`;
+/** The Kissmetrics library and the account's script, without a scheme: the loader adds `https:`. */
+export const KM_LIBRARY = '//i.kissmetrics.io/i.js';
+// The key needs no encoding: init() accepts only keys of API_KEY_PATTERN, whose characters are all URL-safe.
+export const KM_KEY_SCRIPT = (apiKey: string): string => `//scripts.kissmetrics.io/${apiKey}.2.js`;
 
-export const MOBILE_SESSION = 'Mobile Session';
-
-export const MOBILE_USER_AGENT = /Android|BlackBerry|IEMobile|Opera Mini|iPhone|iPod|iPad/i;
+/** Android, BlackBerry, IEMobile, Opera Mini, iPhone, iPod, iPad. */
+export const MOBILE_USER_AGENT = /Android|BlackBerry|IEMobile|Opera Mini|iP(hone|od|ad)/i;
 
 /** The SDK's levels are LOG < INFO < DEBUG < WARN < ERROR < NONE: these two hide warnings. */
 export const QUIET_LOG_LEVELS = /^(error|none)$/i;
@@ -23,4 +23,4 @@ export const QUIET_LOG_LEVELS = /^(error|none)$/i;
  * `Array.isArray` or `Object.keys` that throws) make init() fail with a clear error, instead of every
  * event failing later.
  */
-export const PROBE_MESSAGE = { event: 'init', properties: { list: [1], nested: { a: 1 } } };
+export const PROBE_MESSAGE = { event: 'init', properties: { list: [1, {}] } };

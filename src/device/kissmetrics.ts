@@ -1,20 +1,20 @@
 import { consented } from '../rules/consent';
 import { API_KEY_PATTERN } from '../rules/constants';
-import { RULES, applyRule } from '../rules/mapping';
+import { RULES, applyRule, fail } from '../rules/mapping';
 import { invalidApiKey, leftOut, reasonOf, warning } from '../rules/messages';
 import { newBudget, own } from '../rules/properties';
 import type { Bag, Budget } from '../rules/properties';
-import { MESSAGE_TYPES } from '../rules/types';
 import type { KissmetricsConfig, KmqCommand, MessageType } from '../rules/types';
 import {
   DESTINATION_NAME,
-  MOBILE_SESSION,
+  KM_KEY_SCRIPT,
+  KM_LIBRARY,
   MOBILE_USER_AGENT,
   PROBE_MESSAGE,
   QUIET_LOG_LEVELS,
   SDK_GLOBAL,
 } from './constants';
-import { loadKissmetricsScripts } from './loader';
+import { injectScript } from './loader';
 import { initFailed, noQueue, notConsented, notInitialised } from './messages';
 import type { AnalyticsInstance, KissmetricsGlobals, RudderElement } from './types';
 
@@ -24,15 +24,13 @@ interface Queue {
   push: (command: KmqCommand) => unknown;
 }
 
-/** `window._kmq`, when it is a queue: an array before the Kissmetrics library arrives, its object after. */
-const queue = (): Queue => {
-  const kmq = globals()._kmq as Partial<Queue> | null | undefined;
-  if (typeof kmq?.push !== 'function') throw new Error(noQueue(kmq));
-  return kmq as Queue;
-};
+/** `kmq` (`window._kmq`), when it is a queue: an array before the Kissmetrics library arrives, its object after. */
+const queueOf = (kmq: unknown): Queue =>
+  typeof (kmq as Partial<Queue> | null | undefined)?.push === 'function' ? (kmq as Queue) : fail(noQueue(kmq));
 
-const isMobile = ({ userAgent, maxTouchPoints }: Navigator): boolean =>
-  MOBILE_USER_AGENT.test(userAgent) || (userAgent.includes('Macintosh') && maxTouchPoints > 1);
+const isMobile = (): boolean =>
+  MOBILE_USER_AGENT.test(navigator.userAgent) ||
+  (navigator.userAgent.includes('Macintosh') && navigator.maxTouchPoints > 1);
 
 /** One method per call the SDKs make: `identify`, `track`, `page`, `screen`, `alias`, `group`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- defined from one table, below the class
@@ -56,10 +54,9 @@ export interface Kissmetrics {
 export class Kissmetrics {
   /** The legacy SDK calls a destination's methods only when its `name` is this. */
   readonly name = DESTINATION_NAME;
-  private quiet = false;
   private started = false;
 
-  // Read in init(), where anything a hostile page makes them throw becomes init()'s error.
+  // The config is read in init(), where anything a hostile page makes it throw becomes init()'s error.
   constructor(
     private readonly config: KissmetricsConfig,
     private readonly analytics?: AnalyticsInstance,
@@ -76,13 +73,26 @@ export class Kissmetrics {
     try {
       apiKey = own(this.config, 'apiKey');
       if (typeof apiKey === 'string' && API_KEY_PATTERN.test(apiKey)) {
-        this.start(apiKey);
+        // A second init() changes nothing.
+        if (!this.started) {
+          // Broken built-ins fail here, in init(), rather than in every event.
+          applyRule(RULES.track, PROBE_MESSAGE, this.config, 0, newBudget());
+          const g = globals();
+          // Commands the page queued before us must survive: never replace an existing queue.
+          queueOf((g._kmq ??= []));
+          g._kmk ??= apiKey;
+          // The Kissmetrics library and the account's script, once each.
+          injectScript(KM_LIBRARY);
+          injectScript(KM_KEY_SCRIPT(apiKey));
+          this.started = true;
+          if (isMobile()) this.deliver('init', () => [['set', { 'Mobile Session': 'Yes' }]]);
+        }
         return;
       }
     } catch (error) {
-      throw new Error(initFailed(reasonOf(error)), { cause: error });
+      throw new Error(initFailed(error), { cause: error });
     }
-    throw new Error(invalidApiKey(apiKey));
+    fail(invalidApiKey(apiKey));
   }
 
   /** Kissmetrics replays `_kmq` when its library arrives, so nothing has to wait for it. */
@@ -101,25 +111,9 @@ export class Kissmetrics {
       const message = own(event, 'message');
       if (consented(message, this.config)) return applyRule(RULES[type], message, this.config, Date.now(), budget);
       // Withdrawn consent is the visitor's choice, not a fault: a debug note, never a warning.
-      this.say(() => notConsented(type), 'debug');
+      this.say(notConsented(type), 'debug');
       return [];
     });
-  }
-
-  private start(apiKey: string): void {
-    if (this.started) return;
-    applyRule(RULES.track, PROBE_MESSAGE, this.config);
-    const level = own(this.analytics, 'logLevel');
-    // Warnings and debug notes show at the SDK's LOG..WARN levels (and when no level is given), not at ERROR or NONE.
-    this.quiet = typeof level === 'string' && QUIET_LOG_LEVELS.test(level);
-    const g = globals();
-    // Commands the page queued before us must survive: never replace an existing queue.
-    g._kmq ??= [];
-    queue();
-    g._kmk ??= apiKey;
-    loadKissmetricsScripts(document, apiKey);
-    this.started = true;
-    if (isMobile(navigator)) this.deliver('init', () => [['set', { [MOBILE_SESSION]: 'Yes' }]]);
   }
 
   /**
@@ -132,32 +126,34 @@ export class Kissmetrics {
     let sent = 0;
     try {
       if (!this.started) throw new Error(notInitialised());
-      const kmq = queue();
+      const kmq = queueOf(globals()._kmq);
       // All commands are built before the first push, so a bad message pushes nothing.
       commands = build(budget);
       for (const command of commands) {
         kmq.push(command);
         sent++;
       }
-      if (budget.omissions) this.say(() => warning(method, leftOut(budget), sent, sent));
+      if (budget.omissions) this.say(warning(method, leftOut(budget), sent, sent));
     } catch (error) {
-      this.say(() => warning(method, reasonOf(error), sent, commands.length));
+      this.say(warning(method, reasonOf(error), sent, commands.length));
     }
   }
 
-  /** Logs `text()` as a warning, or a debug note, unless the SDK's log level hides both. */
-  private say(text: () => string, level: 'warn' | 'debug' = 'warn'): void {
-    if (this.quiet) return;
+  /** Logs `text` as a warning, or a debug note, unless the SDK's log level hides both. */
+  private say(text: string, level: 'warn' | 'debug' = 'warn'): void {
     try {
-      console[level](text());
+      // Read when needed, so that a level the SDK changes later is honoured too. Warnings and debug
+      // notes show at the SDK's LOG..WARN levels (and when no level is given), not at ERROR or NONE.
+      // The SDK's levels are strings; anything else is read as its text (undefined: no level given).
+      if (!QUIET_LOG_LEVELS.test(own(this.analytics, 'logLevel') as string)) console[level](text);
     } catch {
-      // A console that throws must not break the page either.
+      // A console (or an analytics object) that throws must not break the page either.
     }
   }
 }
 
 const methods = Kissmetrics.prototype as unknown as Record<string, unknown>;
-for (const type of MESSAGE_TYPES)
+for (const type of Object.keys(RULES) as MessageType[])
   methods[type] = function (this: Kissmetrics, event?: RudderElement) {
     this.send(type, event);
   };

@@ -1,6 +1,4 @@
-import { own } from './properties';
-
-const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+import { listOf, own } from './properties';
 
 /**
  * Whether the visitor's consent lets this destination receive `message` (SPEC §2). The SDK checks consent
@@ -19,18 +17,21 @@ export const consented = (message: unknown, config: unknown): boolean => {
   const provider = own(consent, 'provider');
   const settings = listOf(own(config, 'consentManagement')).find((entry) => own(entry, 'provider') === provider);
   const consents = own(settings, 'consents');
-  const [entries, field, strategy] = consents
+  const [entries, field = '', strategy] = consents
     ? [consents, 'consent', own(settings, 'resolutionStrategy') ?? own(consent, 'resolutionStrategy')]
     : // The older, provider-specific settings.
       provider === 'oneTrust'
       ? [own(config, 'oneTrustCookieCategories'), 'oneTrustCookieCategory']
       : provider === 'ketch'
         ? [own(config, 'ketchConsentPurposes'), 'purpose', 'or']
-        : [undefined, ''];
+        : // No settings for the provider: no entries, so nothing is needed.
+          [];
   const needed = listOf(entries)
     .map((entry) => own(entry, field))
     .filter((id): id is string => typeof id === 'string' && !!id.trim());
   // `or`: any one is enough (and none needed, none asked); otherwise every one is needed.
-  const any = strategy === 'or' && needed.length > 0;
-  return !Array.isArray(allowed) || needed[any ? 'some' : 'every']((id) => allowed.includes(id.trim()));
+  return (
+    !Array.isArray(allowed) ||
+    needed[strategy === 'or' && needed.length ? 'some' : 'every']((id) => allowed.includes(id.trim()))
+  );
 };

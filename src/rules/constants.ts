@@ -54,25 +54,15 @@ export const SQUISHING_ID = /^(null|undefined|nil|none|nan|anonymous|unknown|gue
 /** Parameters the Kissmetrics tracking API reads itself; properties with these names are left out in both modes. */
 export const RESERVED_NAME = /^_[kpntd]$/;
 
-/** A currency: one symbol, or a 3-letter ISO code. */
-const CURRENCY = '(?:[^\\w\\s.,+-]|[a-z]{3})';
-
 /**
  * A money amount: at most one sign (before or after a currency before the amount), digits with optional
- * `,` thousands separators, optional decimals, optionally a currency after. Every run of spaces can be
- * matched in one place only, so the scan is linear (no backtracking blow-up on hostile strings).
+ * `,` thousands separators, optional decimals, optionally a currency after. A currency is one symbol
+ * (`[^\w\s.,+-]`) or a 3-letter ISO code (`[a-z]{3}`), in each of its three places. Every run of spaces
+ * can be matched in one place only, so the scan is linear (no backtracking blow-up on hostile strings).
+ * Only tested, never matched for its parts: the groups capture, as plain `(` is shorter than `(?:`.
  */
-export const MONEY_PATTERN = new RegExp(
-  `^(?:[+-]?\\s*(?:${CURRENCY}\\s*)?|${CURRENCY}\\s*[+-])(?:\\d{1,3}(?:,\\d{3})+|\\d+|(?=\\.\\d))(?:\\.\\d+)?(?:\\s*${CURRENCY})?$`,
-  'i',
-);
-
-/**
- * A money amount that is a plain decimal number (`'150.00'`, `'-5'`, `'.5'`), as most revenue strings are:
- * read with `Number` at once, without the full pattern and the stripping (measured 2-3x faster). Only
- * ever run on at most `MAX_MONEY_LENGTH_CHARS` characters.
- */
-export const PLAIN_AMOUNT = /^[+-]?\d*\.?\d+$/;
+export const MONEY_PATTERN =
+  /^([+-]?\s*(([^\w\s.,+-]|[a-z]{3})\s*)?|([^\w\s.,+-]|[a-z]{3})\s*[+-])(\d{1,3}(,\d{3})+|\d+|(?=\.\d))(\.\d+)?(\s*([^\w\s.,+-]|[a-z]{3}))?$/i;
 
 /** What is not part of the number in a money amount. */
 export const NOT_A_DIGIT = /[^\d.]/g;

@@ -71,16 +71,16 @@ const compatViewName = (kind: 'page' | 'screen', message: Bag): string => {
   return category ? `Viewed ${category} ${name} page` : `Viewed ${name} ${kind}`;
 };
 
-const compatTrack: Rule = (message, prefixing, nowMs, budget) => {
+const compatTrack: Rule = (message, budget, prefixing, nowMs) => {
   const properties = bag(message.properties);
   const props = recorded(properties, budget);
   const { products } = properties;
   // Our product sets (values, `_t`/`_d`, limits): the track rule on the products alone, unprefixed.
   const [record, ...sets] = RULES.track(
     { ...message, properties: Array.isArray(products) ? { products } : {} },
+    budget,
     false,
     nowMs,
-    budget,
   );
   const event = record?.[0] === 'record' ? record[1] : '';
   if (!prefixing) return [['record', event, props], ...sets];
@@ -92,7 +92,7 @@ const compatTrack: Rule = (message, prefixing, nowMs, budget) => {
 
 const compatView =
   (kind: 'page' | 'screen'): Rule =>
-  (message, prefixing, _nowMs, budget) => {
+  (message, budget, prefixing) => {
     const props = recorded(bag(message.properties), budget);
     // It prefixes page properties (with `Page`), never screen properties.
     const named = prefixing && kind === 'page' ? prefixed('Page', props, budget) : props;

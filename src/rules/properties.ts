@@ -11,7 +11,6 @@ import {
   MAX_VALUES_PER_MESSAGE,
   MONEY_PATTERN,
   NOT_A_DIGIT,
-  PLAIN_AMOUNT,
   ORDER_COMPLETED_EVENT,
   PREFIX_SEPARATOR,
   RESERVED_NAME,
@@ -23,6 +22,9 @@ export type Bag = Record<string, unknown>;
 const isObject = (value: unknown): value is Bag => typeof value === 'object' && value !== null;
 
 export const isRecord = (value: unknown): value is Bag => isObject(value) && !Array.isArray(value);
+
+/** `value` when it is an array, else an empty one: for optional lists. */
+export const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /** `value` when it is a plain object, else an empty one: for optional property bags. */
 export const bag = (value: unknown): Bag => (isRecord(value) ? value : {});
@@ -77,25 +79,22 @@ export const omit = (budget: Budget, name: string, why: string, count = 1): void
 let NAMES = Object.create(null) as Record<string, Record<string, string> | undefined>;
 let cachedNames = 0;
 
-/** The names built under `path`, by key (no prototype: `constructor` or `__proto__` are ordinary keys). */
-const namesUnder = (path: string): Record<string, string> =>
-  (NAMES[path] ??= Object.create(null) as Record<string, string>);
-
-const nameIn = (names: Record<string, string>, path: string, key: string): string => {
-  let name = names[key];
-  if (name === undefined) {
-    // The walk that holds `names` may go on filling it; later walks start afresh.
-    if (cachedNames++ >= MAX_CACHED_NAMES) {
-      NAMES = Object.create(null) as typeof NAMES;
-      cachedNames = 1;
-    }
-    names[key] = name = path + key;
+/**
+ * `path + key`, counted into the cache, which is emptied when it is full (this name then goes into the
+ * table just dropped, so the new one starts at 0).
+ */
+const newName = (path: string, key: string): string => {
+  if (cachedNames++ >= MAX_CACHED_NAMES) {
+    NAMES = Object.create(null) as typeof NAMES;
+    cachedNames = 0;
   }
-  return name;
+  return path + key;
 };
 
 /** `path + key`, built once per `path` and key (see `NAMES`). */
-export const nameOf = (path: string, key: string): string => nameIn(namesUnder(path), path, key);
+export const nameOf = (path: string, key: string): string =>
+  // No prototype: `constructor` or `__proto__` are ordinary keys.
+  ((NAMES[path] ??= Object.create(null) as Record<string, string>)[key] ??= newName(path, key));
 
 /**
  * A property bag under construction. It has no prototype, so that no setter or getter a page defined on
@@ -125,8 +124,8 @@ export const cut = (value: KmValue, name: string, budget: Budget): KmValue => {
   return value.slice(0, MAX_VALUE_LENGTH_CHARS);
 };
 
-/** Dates become Unix seconds; every other value stays as it is. */
-const dated = (value: unknown): unknown => (value instanceof Date ? unixSeconds(value.getTime()) : value);
+/** Dates become Unix seconds (a Date as a number is its time in ms); every other value stays as it is. */
+const dated = (value: unknown): unknown => (value instanceof Date ? unixSeconds(Number(value)) : value);
 
 /** A stored value (bigints as strings), `undefined` for what is dropped. */
 const leaf = (value: unknown): KmValue | undefined =>
@@ -149,48 +148,43 @@ interface Walk {
   count: number;
   /** A cycle is one of these; the depth is their number. */
   above: object[];
-  root: string;
   budget: Budget;
 }
 
-const emit = (w: Walk, name: string, value: KmValue): void => {
+/** Stores `value` under `name`, within the limits; what leaf() dropped (`undefined`) is left out silently. */
+const emit = (w: Walk, name: string, value: KmValue | undefined): void => {
+  if (value === undefined) return;
   if (name.length === 2 && RESERVED_NAME.test(name)) omit(w.budget, name, 'reserved');
   else if (w.count++ < MAX_PROPERTIES_PER_COMMAND) w.out[name] = cut(value, name, w.budget);
   else omit(w.budget, name, 'too many');
 };
 
-/** Visits `value`, found under `key`, as `path + key`; false when the message has no values left to visit. */
-const step = (w: Walk, key: string, value: unknown, path: string, names?: Record<string, string>): boolean => {
-  if (w.budget.values-- < 1) return false;
-  // Measured on the parts: joining a 10 MB key to its path would copy it.
-  if (path === w.root && key === BILLING_AMOUNT) visit(w, key, value);
-  else if (path.length + key.length > MAX_NAME_LENGTH_CHARS) omit(w.budget, path + key.slice(0, 40), 'too long');
-  else visit(w, names ? nameIn(names, path, key) : path + key, value);
-  return true;
-};
-
 /**
  * Visits each own property of `object` (the items of an array) as `path + key`, while the message has
- * values left to visit, and notes how many it did not visit.
+ * values left to visit, and notes how many it did not visit. `atRoot`: `object` is the bag itself, whose
+ * `skip` key is left out.
  */
-const walk = (w: Walk, object: Bag, path: string, skip?: string): void => {
-  const names = path && path === w.root ? namesUnder(path) : undefined;
-  let stoppedAt: string | undefined;
+const walk = (w: Walk, object: Bag, path: string, atRoot?: boolean, skip?: string | false): void => {
+  const { budget } = w;
+  // Only the top level's prefixed names are cached (see `NAMES`).
+  const cached = path && atRoot;
+  // Once the message has no values left, the keys not visited: the first is named, the others counted.
+  let stoppedAt = '';
   let notVisited = 0;
   w.above.push(object);
-  // for…in reads each property through the engine's enumeration cache: measured a third faster in
-  // Chromium than Object.keys and a lookup per key. Inherited properties are not the object's data;
-  // an array's holes have no key.
-  for (const key in object) {
-    if (key === skip || !HAS_OWN.call(object, key)) continue;
-    // Read here, in the loop, where the engine knows the key comes from the enumeration.
-    if (stoppedAt !== undefined || !step(w, key, object[key], path, names)) {
-      stoppedAt ??= key;
-      notVisited++;
-    }
+  // Own enumerable keys, in order (an array's holes have none). Measured in Chromium, a lookup per key
+  // in this list costs less than for…in with an own-property check when the object's keys are new.
+  for (const key of Object.keys(object)) {
+    if (key === skip) continue;
+    if (notVisited || budget.values-- < 1) {
+      if (!notVisited++) stoppedAt = key;
+    } else if (atRoot && key === BILLING_AMOUNT) visit(w, key, object[key]);
+    // Measured on the parts: joining a 10 MB key to its path would copy it.
+    else if (path.length + key.length > MAX_NAME_LENGTH_CHARS) omit(budget, path + key.slice(0, 40), 'too long');
+    else visit(w, cached ? nameOf(path, key) : path + key, object[key]);
   }
   w.above.pop();
-  if (stoppedAt !== undefined) omit(w.budget, path + stoppedAt, 'too many', notVisited);
+  if (notVisited) omit(budget, path + stoppedAt, 'too many', notVisited);
 };
 
 /** The first `length` items of a list of values, comma-joined (as Kissmetrics would join them); undefined when they hold an object. */
@@ -207,10 +201,8 @@ const joined = (list: unknown[], length: number): string | undefined => {
 
 const visit = (w: Walk, name: string, value: unknown): void => {
   value = dated(value);
-  if (!isObject(value)) {
-    const kept = leaf(value);
-    if (kept !== undefined) emit(w, name, kept);
-  } else if (w.above.includes(value)) omit(w.budget, name, 'cycle');
+  if (!isObject(value)) emit(w, name, leaf(value));
+  else if (w.above.includes(value)) omit(w.budget, name, 'cycle');
   else if (!isPlain(value)) omit(w.budget, name, 'not plain data');
   else {
     if (Array.isArray(value)) {
@@ -223,7 +215,7 @@ const visit = (w: Walk, name: string, value: unknown): void => {
         emit(w, name, text);
         return;
       }
-      if (value.length > length) value = value.slice(0, length);
+      value = value.slice(0, length);
     }
     if (w.above.length >= MAX_DEPTH_LEVELS) omit(w.budget, name, 'too deep');
     // An array is walked like an object: its indices are its keys (holes have none).
@@ -234,9 +226,9 @@ const visit = (w: Walk, name: string, value: unknown): void => {
 /**
  * `clean`, into a bag that is not finished (see `newBag`): the mapping rules add to it, then finish it.
  */
-export const cleanBag = (input: unknown, root = '', budget: Budget = newBudget(), skip?: string): KmProperties => {
-  const w: Walk = { out: newBag(), count: 0, above: [], root, budget };
-  if (isRecord(input) && isPlain(input)) walk(w, input, root, skip);
+export const cleanBag = (input: unknown, root: string, budget: Budget, skip?: string | false): KmProperties => {
+  const w: Walk = { out: newBag(), count: 0, above: [], budget };
+  if (isRecord(input) && isPlain(input)) walk(w, input, root, true, skip);
   return w.out;
 };
 
@@ -265,14 +257,11 @@ export const prefix = (name: string, props: KmProperties): KmProperties => {
 export const money = (value: unknown): number | undefined => {
   if (typeof value === 'string') {
     const text = value.length <= MAX_MONEY_LENGTH_CHARS ? value.trim() : '';
-    if (PLAIN_AMOUNT.test(text)) value = Number(text);
-    else {
-      // Valid money has at most one sign and nothing but digits and one `.` in its number.
-      const amount = MONEY_PATTERN.test(text) ? Number(text.replace(NOT_A_DIGIT, '')) : NaN;
-      value = text.includes('-') ? -amount : amount;
-    }
+    // Valid money has at most one sign and nothing but digits and one `.` in its number.
+    value = MONEY_PATTERN.test(text) ? Number(text.replace(NOT_A_DIGIT, '')) * (text.includes('-') ? -1 : 1) : NaN;
   }
-  return typeof value === 'number' && Number.isFinite(value) && value !== 0 ? value : undefined;
+  // Number.isFinite is false for anything but a number.
+  return Number.isFinite(value) && value !== 0 ? (value as number) : undefined;
 };
 
 /** The revenue of a track event: `revenue`, or `total` for an order completion without `revenue`. */
@@ -281,11 +270,11 @@ export const revenueOf = (event: string, props: unknown): number | undefined => 
   return money(revenue == null && ORDER_COMPLETED_EVENT.test(event) ? own(props, 'total') : revenue);
 };
 
-const parsedMs = (time: unknown): number => (typeof time === 'string' ? Date.parse(time) : NaN);
-
-/** Unix seconds of the event: `timestamp`, else `originalTimestamp`, else `nowMs`. */
-export const eventSeconds = (message: Bag, nowMs: number): number => {
-  let ms = parsedMs(own(message, 'timestamp'));
-  if (Number.isNaN(ms)) ms = parsedMs(own(message, 'originalTimestamp'));
-  return unixSeconds(Number.isNaN(ms) ? nowMs : ms);
-};
+/** Unix seconds of the event: `timestamp`, else `originalTimestamp` (the first that is a valid time), else `nowMs`. */
+export const eventSeconds = (message: Bag, nowMs: number): number =>
+  unixSeconds(
+    [own(message, 'timestamp'), own(message, 'originalTimestamp')]
+      .map((time) => (typeof time === 'string' ? Date.parse(time) : NaN))
+      // Date.parse gives a finite number or NaN.
+      .find(Number.isFinite) ?? nowMs,
+  );

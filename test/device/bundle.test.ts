@@ -13,11 +13,10 @@ const minified = readFileSync(join(DIST, 'Kissmetrics.min.js'), 'utf8');
 
 /**
  * Gzip (level 9, no file name) budget for the script the SDKs load: every rule, the bounded-work limits,
- * consent, the identity guard, the hostile-page defences and the legacy SDK included. SPEC §4 asks for
- * 3,350 bytes; measured, that does not fit (CONTRIBUTING.md, "Bundle size", says what each rule costs),
- * so this is the size we hold ourselves to: any growth past it fails the suite.
+ * consent, the identity guard, the hostile-page defences and the legacy SDK included: SPEC §4's 3,350
+ * bytes (CONTRIBUTING.md, "Bundle size", says what each rule costs and what each shrinking step saved).
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 3732;
+const BUNDLE_BUDGET_GZIP_BYTES = 3350;
 
 interface Mounted {
   Kissmetrics: typeof Kissmetrics;
