@@ -90,7 +90,9 @@ export class Kissmetrics {
         return;
       }
     } catch (error) {
-      throw new Error(initFailed(error), { cause: error });
+      // The message carries the reason; a `cause` would cost 7 of the bytes every page downloads (the script's
+      // budget, CONTRIBUTING "Bundle size"), and the SDKs that catch it report its message and stack, not a cause.
+      fail(initFailed(error));
     }
     fail(invalidApiKey(apiKey));
   }
@@ -125,7 +127,7 @@ export class Kissmetrics {
     let commands: KmqCommand[] = [];
     let sent = 0;
     try {
-      if (!this.started) throw new Error(notInitialised());
+      if (!this.started) fail(notInitialised());
       const kmq = queueOf(globals()._kmq);
       // All commands are built before the first push, so a bad message pushes nothing.
       commands = build(budget);
