@@ -10,4 +10,9 @@ export default {
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 30000,
+  // Most files wait on browsers, child processes and npm rather than on the CPU, so more workers than
+  // cores overlap well; test/sequencer.cjs starts the slowest files first. Every server listens on port
+  // 0 and every file works in its own mkdtemp folder, so files running side by side never collide.
+  maxWorkers: 4,
+  testSequencer: '<rootDir>/test/sequencer.cjs',
 };
