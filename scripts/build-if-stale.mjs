@@ -1,6 +1,6 @@
-// `npm start` and the benchmarks build only when dist/ is missing or older than what it is built from:
-// a fresh clone's `npm ci` has just built it (the `prepare` script), and rebuilding costs most of a minute
-// on a busy machine.
+// `npm start`, `npm test` (pretest) and the benchmarks build only when dist/ is missing or older than what it
+// is built from: a fresh clone's `npm ci` has just built it (the `prepare` script), CI builds right before
+// `npm test`, and rebuilding costs most of a minute on a busy machine.
 //   node scripts/build-if-stale.mjs          builds when needed, else says dist/ is up to date
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -11,8 +11,18 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What the build reads: a change to any of these makes dist/ stale. */
 const INPUTS = ['src', 'rollup.config.js', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json'];
-/** What the build writes and the demo needs; one missing means dist/ is not built. */
-const OUTPUTS = ['dist/Kissmetrics.min.js', 'dist/Kissmetrics.js', 'dist/index.mjs', 'dist/cloud.mjs', 'dist/cli.mjs'];
+/**
+ * What the build writes and the demo and the tests need; one missing means dist/ is not built. The last,
+ * dist/index.d.cts, is the build's last output: a build stopped half-way is not taken for a finished one.
+ */
+const OUTPUTS = [
+  'dist/Kissmetrics.min.js',
+  'dist/Kissmetrics.js',
+  'dist/index.mjs',
+  'dist/cloud.mjs',
+  'dist/cli.mjs',
+  'dist/index.d.cts',
+];
 
 /** Modification times (ms) of `path`, or of every file below it; none when it does not exist. */
 const mtimes = (path) => {

@@ -72,7 +72,12 @@ describeWithChromium('examples/bundler, copied alone, with this package from its
     rootManifests = await readRootManifests();
     browser = await launchChromium(chromiumPath);
     packDir = await mkdtemp(join(tmpdir(), 'km-pack-'));
-    const [packed] = JSON.parse(await npm(['pack', '--json', '--pack-destination', packDir], ROOT)) as {
+    // `--ignore-scripts`: packs the dist/ that `npm test` has just made fresh (pretest). Without it, prepack
+    // would delete and rebuild this repository's dist/ while the other files, running alongside, use it;
+    // that a pack always builds afresh is test/package/tarball.test.ts's to prove.
+    const [packed] = JSON.parse(
+      await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], ROOT),
+    ) as {
       filename: string;
     }[];
     if (!packed) throw new Error('npm pack printed no tarball');

@@ -110,7 +110,10 @@ export const initConsumer = async (dir: string): Promise<void> => {
  * warning is a problem for the user and fails the install.
  */
 export const install = async (consumer: string, spec: string): Promise<Result> => {
-  const result = await npm(['install', spec], consumer);
+  // `--prefer-offline`: registry metadata already in npm's cache is used as is, not fetched again. npm
+  // passes it on to the `npm install --force` it runs in a git dependency's clone, which otherwise asks
+  // the registry for every one of the ~900 dev dependencies; versions come from the lockfile either way.
+  const result = await npm(['install', '--prefer-offline', spec], consumer);
   const unexpected = npmWarnings(result.stderr).filter(
     (line) =>
       !/^npm warn install-scripts( *$| \d+ package has install scripts| Run `npm install-scripts ls`)/.test(line) &&

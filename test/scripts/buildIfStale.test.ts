@@ -7,7 +7,14 @@ import { dirname, join } from 'node:path';
 // The script runs on a copy of itself in a scratch project whose `build` only counts its runs.
 
 const SCRIPT = join(__dirname, '..', '..', 'scripts', 'build-if-stale.mjs');
-const OUTPUTS = ['dist/Kissmetrics.min.js', 'dist/Kissmetrics.js', 'dist/index.mjs', 'dist/cloud.mjs', 'dist/cli.mjs'];
+const OUTPUTS = [
+  'dist/Kissmetrics.min.js',
+  'dist/Kissmetrics.js',
+  'dist/index.mjs',
+  'dist/cloud.mjs',
+  'dist/cli.mjs',
+  'dist/index.d.cts',
+];
 const BUILD = `node -e "const fs=require('fs');fs.appendFileSync('builds.txt','x');${OUTPUTS.map(
   (file) => `fs.mkdirSync('dist',{recursive:true});fs.writeFileSync('${file}','')`,
 ).join(';')}"`;
