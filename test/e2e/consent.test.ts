@@ -4,12 +4,10 @@
  * events still reach the integration; each carries the consent as of when it was made, and the
  * integration honours it. Also the v3 `integrations` keys that turn the destination off for one call.
  */
-import type { Browser } from 'playwright-core';
-import { describeWithChromium, launchChromium } from './browser';
+import { describeWithChromium } from './browser';
+import { sdkPageWorld } from './sdkPage';
 import { callSdk, eventually, integrationLive, kissmetricsCalls, loadAndCall, openScenario } from './scenario';
-import type { LoadSettings, Scenario, SdkCall } from './scenario';
-import { startServer } from './server';
-import type { E2eServer } from './server';
+import type { SdkCall } from './scenario';
 
 const PLUGINS = ['DeviceModeDestinations', 'NativeDestinationQueue', 'XhrQueue', 'StorageEncryption'];
 
@@ -34,36 +32,12 @@ const records = (...names: string[]): [string, string, Record<string, never>][] 
 const track = (event: string): SdkCall => ['track', event, {}];
 
 describeWithChromium('Kissmetrics and consent withdrawn after load (v3 SDK), in Chromium', (chromiumPath) => {
-  let browser: Browser;
-  let server: E2eServer;
-  let scenario: Scenario | undefined;
-
-  beforeAll(async () => {
-    [browser, server] = await Promise.all([launchChromium(chromiumPath), startServer()]);
-  });
-
-  afterEach(async () => {
-    await scenario?.context.close();
-    scenario = undefined;
-    server.hits.length = 0;
-    server.posts.length = 0;
-  });
-
-  afterAll(async () => {
-    await Promise.all([browser.close(), server.close()]);
-  });
-
-  const settings = (overrides: Partial<LoadSettings>): LoadSettings => ({
-    baseUrl: server.baseUrl,
-    prefixProperties: false,
-    destSDKBaseURL: `${server.baseUrl}/dist`,
-    ...overrides,
-  });
+  const world = sdkPageWorld(chromiumPath);
 
   /** The events the SDK sent to the data plane, by name: the SDK made every call, whatever reached Kissmetrics. */
   const atDataPlane = (count: number): Promise<string[]> =>
     eventually(`${count} tracks at the data plane`, () => {
-      const events = server.posts.flatMap((post) => {
+      const events = world.server.posts.flatMap((post) => {
         const event = (post.body as { event?: unknown }).event;
         return typeof event === 'string' ? [event] : [];
       });
@@ -71,11 +45,11 @@ describeWithChromium('Kissmetrics and consent withdrawn after load (v3 SDK), in 
     });
 
   it('custom provider: the events before consent(…) revokes the category arrive, none after until it is given again', async () => {
-    scenario = await openScenario(browser, server, { arrival: { kind: 'at once' } });
-    const { page, problems } = scenario;
+    world.scenario = await openScenario(world.browser, world.server, { arrival: { kind: 'at once' } });
+    const { page, problems } = world.scenario;
     await loadAndCall(
       page,
-      settings({
+      world.settings({
         destinationConfig: {
           consentManagement: [{ provider: 'custom', resolutionStrategy: 'and', consents: [{ consent: 'analytics' }] }],
         },
@@ -113,12 +87,12 @@ describeWithChromium('Kissmetrics and consent withdrawn after load (v3 SDK), in 
   });
 
   it('OneTrust: the events before the visitor turns a category off in the banner arrive, none after', async () => {
-    scenario = await openScenario(browser, server, { arrival: { kind: 'at once' } });
-    const { page, problems } = scenario;
+    world.scenario = await openScenario(world.browser, world.server, { arrival: { kind: 'at once' } });
+    const { page, problems } = world.scenario;
     await page.evaluate(stubOneTrust);
     await loadAndCall(
       page,
-      settings({
+      world.settings({
         destinationConfig: { consentManagement: [{ provider: 'oneTrust', consents: [{ consent: 'C0002' }] }] },
         loadOptions: {
           plugins: [...PLUGINS, 'OneTrustConsentManager'],
@@ -154,9 +128,9 @@ describeWithChromium('Kissmetrics and consent withdrawn after load (v3 SDK), in 
   it.each(['Kiss Metrics'])(
     'a call with integrations: { %s: false } reaches nothing, the calls around it arrive',
     async (key) => {
-      scenario = await openScenario(browser, server, { arrival: { kind: 'at once' } });
-      const { page } = scenario;
-      await loadAndCall(page, settings({}), [track('Before')]);
+      world.scenario = await openScenario(world.browser, world.server, { arrival: { kind: 'at once' } });
+      const { page } = world.scenario;
+      await loadAndCall(page, world.settings({}), [track('Before')]);
       await integrationLive(page);
       await callSdk(page, [['track', 'Hidden', {}, { integrations: { All: true, [key]: false } }], track('After')]);
       expect(await kissmetricsCalls(page, 2)).toEqual(records('Before', 'After'));

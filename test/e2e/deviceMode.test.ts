@@ -3,8 +3,8 @@
  * SDK fetches its source config from a local server, loads our bundle as a device-mode destination, and
  * the Kissmetrics library is a local fake that records every call. Nothing leaves 127.0.0.1.
  */
-import type { Browser } from 'playwright-core';
-import { BROWSER_TEST_MS, describeWithChromium, KM_KEY_SCRIPT_URL, KM_LIBRARY_URL, launchChromium } from './browser';
+import { BROWSER_TEST_MS, describeWithChromium, KM_KEY_SCRIPT_URL, KM_LIBRARY_URL } from './browser';
+import { sdkPageWorld } from './sdkPage';
 import type { LibraryArrival } from './browser';
 import {
   API_KEY,
@@ -20,7 +20,7 @@ import {
 } from './scenario';
 import type { KmCall, LoadSettings, Scenario } from './scenario';
 import { EARLY_CALLS, expectedEarly, expectedEarlyPrefixed, expectedLive, LIVE_CALLS, prefixed } from './calls';
-import { DESTINATION_ID, startServer } from './server';
+import { DESTINATION_ID } from './server';
 import type { E2eServer } from './server';
 
 const LIBRARY_DELAY_MS = 15_000;
@@ -54,31 +54,7 @@ const hitsOn = (server: E2eServer, path: string): number =>
   server.hits.filter((hit) => hit.path === path || hit.path.startsWith(`${path}/`)).length;
 
 describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (chromiumPath) => {
-  let browser: Browser;
-  let server: E2eServer;
-  let scenario: Scenario | undefined;
-
-  beforeAll(async () => {
-    [browser, server] = await Promise.all([launchChromium(chromiumPath), startServer()]);
-  });
-
-  afterEach(async () => {
-    await scenario?.context.close();
-    scenario = undefined;
-    server.hits.length = 0;
-    server.posts.length = 0;
-  });
-
-  afterAll(async () => {
-    await Promise.all([browser.close(), server.close()]);
-  });
-
-  const settings = (overrides: Partial<LoadSettings> = {}): LoadSettings => ({
-    baseUrl: server.baseUrl,
-    prefixProperties: false,
-    destSDKBaseURL: `${server.baseUrl}/dist`,
-    ...overrides,
-  });
+  const world = sdkPageWorld(chromiumPath);
 
   /** Opens the page, loads the SDK with the early calls, waits for the integration, makes the live calls. */
   const runCalls = async (
@@ -87,17 +63,17 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
     scriptTag = false,
     clock = false,
   ): Promise<Scenario> => {
-    scenario = await openScenario(browser, server, { arrival, scriptTag, clock });
-    await loadAndCall(scenario.page, load, EARLY_CALLS);
-    await integrationLive(scenario.page);
-    await callSdk(scenario.page, LIVE_CALLS);
-    return scenario;
+    world.scenario = await openScenario(world.browser, world.server, { arrival, scriptTag, clock });
+    await loadAndCall(world.scenario.page, load, EARLY_CALLS);
+    await integrationLive(world.scenario.page);
+    await callSdk(world.scenario.page, LIVE_CALLS);
+    return world.scenario;
   };
 
   it('loads the bundle from destSDKBaseURL and delivers every early and live call, in order, when the library arrives at once', async () => {
-    const { page, pageUrl, traffic, problems } = await runCalls({ kind: 'at once' }, settings());
+    const { page, pageUrl, traffic, problems } = await runCalls({ kind: 'at once' }, world.settings());
 
-    expect(hitsOn(server, '/dist/Kissmetrics.min.js')).toBe(1);
+    expect(hitsOn(world.server, '/dist/Kissmetrics.min.js')).toBe(1);
     expect(
       await page.evaluate(
         () => typeof (window as { Kissmetrics_RS?: { Kissmetrics?: unknown } }).Kissmetrics_RS?.Kissmetrics,
@@ -106,7 +82,7 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
 
     const expected = [
       ...expectedEarly(sdkPageProperties(pageUrl)),
-      ...expectedLive(sdkPageProperties(pageUrl), await dataPlaneSeconds(server, 'Product Added')),
+      ...expectedLive(sdkPageProperties(pageUrl), await dataPlaneSeconds(world.server, 'Product Added')),
     ];
     expect(await kissmetricsCalls(page, expected.length)).toEqual(expected);
     expect(traffic.scripts).toEqual([KM_LIBRARY_URL, KM_KEY_SCRIPT_URL(API_KEY)]);
@@ -133,24 +109,24 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
   it('uses a bundle included with a <script> tag and requests nothing from destSDKBaseURL', async () => {
     const { page, pageUrl, problems } = await runCalls(
       { kind: 'at once' },
-      settings({ destSDKBaseURL: `${server.baseUrl}/cdn` }),
+      world.settings({ destSDKBaseURL: `${world.server.baseUrl}/cdn` }),
       true,
     );
 
     const expected = [
       ...expectedEarly(sdkPageProperties(pageUrl)),
-      ...expectedLive(sdkPageProperties(pageUrl), await dataPlaneSeconds(server, 'Product Added')),
+      ...expectedLive(sdkPageProperties(pageUrl), await dataPlaneSeconds(world.server, 'Product Added')),
     ];
     expect(await kissmetricsCalls(page, expected.length)).toEqual(expected);
-    expect(hitsOn(server, '/dist/Kissmetrics.min.js')).toBe(1);
-    expect(hitsOn(server, '/cdn')).toBe(0);
+    expect(hitsOn(world.server, '/dist/Kissmetrics.min.js')).toBe(1);
+    expect(hitsOn(world.server, '/cdn')).toBe(0);
     expect(problems).toEqual({ pageErrors: [], console: [] });
   });
 
   it('prefixes track, page and product properties with prefixProperties: true', async () => {
-    const { page, pageUrl } = await runCalls({ kind: 'at once' }, settings({ prefixProperties: true }));
+    const { page, pageUrl } = await runCalls({ kind: 'at once' }, world.settings({ prefixProperties: true }));
 
-    const productSeconds = await dataPlaneSeconds(server, 'Product Added');
+    const productSeconds = await dataPlaneSeconds(world.server, 'Product Added');
     const expected: KmCall[] = [
       ...expectedEarlyPrefixed(sdkPageProperties(pageUrl)),
       [
@@ -175,7 +151,7 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
     async () => {
       const { page, pageUrl, problems } = await runCalls(
         { kind: 'page timer', delayMs: LIBRARY_DELAY_MS },
-        settings(),
+        world.settings(),
         false,
         true,
       );
@@ -184,7 +160,7 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
       const started = await pageNow();
       const expected = [
         ...expectedEarly(sdkPageProperties(pageUrl)),
-        ...expectedLive(sdkPageProperties(pageUrl), await dataPlaneSeconds(server, 'Product Added')),
+        ...expectedLive(sdkPageProperties(pageUrl), await dataPlaneSeconds(world.server, 'Product Added')),
       ];
 
       // While the library is on its way, every command waits in the _kmq array, in order.
@@ -209,17 +185,17 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
   );
 
   it('keeps the page working and the commands queued in _kmq when the library is blocked', async () => {
-    const { page, pageUrl, problems, traffic } = await runCalls({ kind: 'blocked' }, settings());
+    const { page, pageUrl, problems, traffic } = await runCalls({ kind: 'blocked' }, world.settings());
     const expected = [
       ...expectedEarly(sdkPageProperties(pageUrl)),
-      ...expectedLive(sdkPageProperties(pageUrl), await dataPlaneSeconds(server, 'Product Added')),
+      ...expectedLive(sdkPageProperties(pageUrl), await dataPlaneSeconds(world.server, 'Product Added')),
     ];
 
     expect(await waitingCommands(page, expected.length)).toEqual(expected);
     await eventually('both blocked scripts to be reported', () => (problems.console.length >= 2 ? true : undefined));
     expect(traffic.scripts).toEqual([KM_LIBRARY_URL, KM_KEY_SCRIPT_URL(API_KEY)]);
     expect(problems.pageErrors).toEqual([]);
-    // The browser's own report of the two blocked requests is the only console output.
+    // The world.browser's own report of the two blocked requests is the only console output.
     expect([...problems.console].sort()).toEqual([
       expect.stringMatching(
         /^error: Failed to load resource: net::ERR_BLOCKED_BY_CLIENT.* \(https:\/\/i\.kissmetrics\.io\/i\.js\)$/,
@@ -233,8 +209,8 @@ describeWithChromium('Kissmetrics inside the RudderStack JS SDK, in Chromium', (
     expect(await destinationsState(page)).toEqual({ initialized: [DESTINATION_ID], failed: [] });
     expect(await page.evaluate(() => 'KM' in window)).toBe(false);
     // The SDK and the page go on: the data plane gets every call.
-    await eventually('8 data-plane posts', () => (server.posts.length >= 8 ? true : undefined));
-    expect(server.posts.map((post) => post.path).sort()).toEqual([
+    await eventually('8 data-plane posts', () => (world.server.posts.length >= 8 ? true : undefined));
+    expect(world.server.posts.map((post) => post.path).sort()).toEqual([
       '/v1/alias',
       '/v1/group',
       '/v1/identify',

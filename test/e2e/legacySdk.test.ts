@@ -5,8 +5,8 @@
  * `KISSMETRICS`, polls `isLoaded()` at once and every second for 10 s and then drops the destination, and
  * applies `integrations` by name. Nothing leaves 127.0.0.1; the Kissmetrics library is the local fake.
  */
-import type { Browser } from 'playwright-core';
-import { describeWithChromium, KM_KEY_SCRIPT_URL, KM_LIBRARY_URL, launchChromium } from './browser';
+import { describeWithChromium, KM_KEY_SCRIPT_URL, KM_LIBRARY_URL } from './browser';
+import { sdkPageWorld } from './sdkPage';
 import type { LibraryArrival } from './browser';
 import { EARLY_CALLS, expectedEarly, expectedLive, LIVE_CALLS } from './calls';
 import {
@@ -19,8 +19,7 @@ import {
   openScenario,
   waitingCommands,
 } from './scenario';
-import type { KmCall, LoadSettings, Scenario } from './scenario';
-import { startServer } from './server';
+import type { KmCall, Scenario } from './scenario';
 import type { E2eServer } from './server';
 
 /** When the library arrives in the "late" case: past the legacy SDK's 10 s of isLoaded() polls. */
@@ -59,50 +58,26 @@ const hitsOn = (server: E2eServer, path: string): number => server.hits.filter((
 describeWithChromium(
   'Kissmetrics inside the legacy RudderStack SDK (rudder-sdk-js 2.52), in Chromium',
   (chromiumPath) => {
-    let browser: Browser;
-    let server: E2eServer;
-    let scenario: Scenario | undefined;
-
-    beforeAll(async () => {
-      [browser, server] = await Promise.all([launchChromium(chromiumPath), startServer()]);
-    });
-
-    afterEach(async () => {
-      await scenario?.context.close();
-      scenario = undefined;
-      server.hits.length = 0;
-      server.posts.length = 0;
-    });
-
-    afterAll(async () => {
-      await Promise.all([browser.close(), server.close()]);
-    });
-
-    const settings = (overrides: Partial<LoadSettings> = {}): LoadSettings => ({
-      baseUrl: server.baseUrl,
-      prefixProperties: false,
-      destSDKBaseURL: `${server.baseUrl}/dist`,
-      ...overrides,
-    });
+    const world = sdkPageWorld(chromiumPath);
 
     /** Opens the page, loads the legacy SDK with the early calls, waits for ready(), makes the live calls. */
     const runCalls = async (arrival: LibraryArrival, clock = false): Promise<Scenario> => {
-      scenario = await openScenario(browser, server, { arrival, legacy: true, clock });
-      await loadAndCallLegacy(scenario.page, settings(), EARLY_CALLS);
-      await legacyReady(scenario.page);
-      await callLegacySdk(scenario.page, LIVE_CALLS);
-      return scenario;
+      world.scenario = await openScenario(world.browser, world.server, { arrival, legacy: true, clock });
+      await loadAndCallLegacy(world.scenario.page, world.settings(), EARLY_CALLS);
+      await legacyReady(world.scenario.page);
+      await callLegacySdk(world.scenario.page, LIVE_CALLS);
+      return world.scenario;
     };
 
     const expectedCalls = async ({ pageUrl }: Scenario): Promise<KmCall[]> => [
       ...expectedEarly(legacyPageProperties(pageUrl)),
-      ...expectedLive(legacyPageProperties(pageUrl), await dataPlaneSeconds(server, 'Product Added')),
+      ...expectedLive(legacyPageProperties(pageUrl), await dataPlaneSeconds(world.server, 'Product Added')),
     ];
 
     it('loads the same bundle from destSDKBaseURL and delivers every early and live call, in order, when the library arrives at once', async () => {
       const run = await runCalls({ kind: 'at once' });
       const { page, traffic, problems } = run;
-      expect(hitsOn(server, '/dist/Kissmetrics.min.js')).toBe(1);
+      expect(hitsOn(world.server, '/dist/Kissmetrics.min.js')).toBe(1);
       const expected = await expectedCalls(run);
       expect(await kissmetricsCalls(page, expected.length)).toEqual(expected);
       expect(traffic.scripts).toEqual([KM_LIBRARY_URL, KM_KEY_SCRIPT_URL(API_KEY)]);
@@ -149,7 +124,7 @@ describeWithChromium(
       expect(await page.evaluate(() => 'KM' in window)).toBe(false);
       expect(traffic.scripts).toEqual([KM_LIBRARY_URL, KM_KEY_SCRIPT_URL(API_KEY)]);
       expect(problems.pageErrors).toEqual([]);
-      // The deprecation notice and the browser's report of the two blocked requests.
+      // The deprecation notice and the world.browser's report of the two blocked requests.
       await eventually('both blocked scripts to be reported', () => (problems.console.length >= 3 ? true : undefined));
       expect([...problems.console].sort()).toEqual([
         expect.stringMatching(
@@ -165,9 +140,12 @@ describeWithChromium(
     it.each(['KISSMETRICS', 'Kissmetrics'])(
       'a call with integrations: { %s: false } reaches nothing, the calls around it arrive',
       async (key) => {
-        scenario = await openScenario(browser, server, { arrival: { kind: 'at once' }, legacy: true });
-        const { page } = scenario;
-        await loadAndCallLegacy(page, settings(), [['track', 'Before', { n: 1 }]]);
+        world.scenario = await openScenario(world.browser, world.server, {
+          arrival: { kind: 'at once' },
+          legacy: true,
+        });
+        const { page } = world.scenario;
+        await loadAndCallLegacy(page, world.settings(), [['track', 'Before', { n: 1 }]]);
         await legacyReady(page);
         await callLegacySdk(page, [
           ['track', 'Hidden', { n: 2 }, { integrations: { [key]: false } }],
@@ -179,7 +157,7 @@ describeWithChromium(
         ]);
         // The SDK still sent the hidden call to the data plane.
         await eventually('the hidden call at the data plane', () =>
-          server.posts.some((post) => (post.body as { event?: unknown }).event === 'Hidden') ? true : undefined,
+          world.server.posts.some((post) => (post.body as { event?: unknown }).event === 'Hidden') ? true : undefined,
         );
       },
     );
@@ -187,14 +165,17 @@ describeWithChromium(
     it.each(['KISSMETRICS', 'Kissmetrics'])(
       'load() with integrations: { %s: false } never loads the script, and no call reaches Kissmetrics',
       async (key) => {
-        scenario = await openScenario(browser, server, { arrival: { kind: 'at once' }, legacy: true });
-        const { page, traffic } = scenario;
-        await loadAndCallLegacy(page, settings({ loadOptions: { integrations: { All: true, [key]: false } } }), [
+        world.scenario = await openScenario(world.browser, world.server, {
+          arrival: { kind: 'at once' },
+          legacy: true,
+        });
+        const { page, traffic } = world.scenario;
+        await loadAndCallLegacy(page, world.settings({ loadOptions: { integrations: { All: true, [key]: false } } }), [
           ['track', 'Hidden', { n: 1 }],
         ]);
         await legacyReady(page);
-        await eventually('the call at the data plane', () => (server.posts.length >= 1 ? true : undefined));
-        expect(hitsOn(server, '/dist/Kissmetrics.min.js')).toBe(0);
+        await eventually('the call at the data plane', () => (world.server.posts.length >= 1 ? true : undefined));
+        expect(hitsOn(world.server, '/dist/Kissmetrics.min.js')).toBe(0);
         expect(await page.evaluate(() => ({ kmq: '_kmq' in window, rs: 'Kissmetrics_RS' in window }))).toEqual({
           kmq: false,
           rs: false,
