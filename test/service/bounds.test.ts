@@ -6,44 +6,11 @@
 import { request } from 'node:http';
 import { MAX_DEPTH_LEVELS_PER_EVENT, MAX_REQUESTS_PER_EVENT, MAX_VALUES_PER_EVENT } from '../../src/service/constants';
 import { answerFull, eventTooDeep, eventTooLarge, malformedEvent, tooManyRequests } from '../../src/service/messages';
-import { startService } from '../../src/service/server';
-import type { RunningService, ServiceOptions } from '../../src/service/server';
-import {
-  API_KEY,
-  EVERY_TYPE,
-  NOW_MS,
-  T,
-  TIMESTAMP,
-  destination,
-  event,
-  get,
-  jsonSize,
-  metadata,
-  statTags,
-} from './fixtures';
+import { API_KEY, EVERY_TYPE, T, TIMESTAMP, destination, event, get, jsonSize, metadata, statTags } from './fixtures';
 import { call } from './http';
-import type { Reply } from './http';
+import { ok, PROCESSOR, serviceUnderTest } from './running';
 
-const PROCESSOR = '/v0/destinations/kissmetrics';
-
-let service: RunningService | undefined;
-let lines: string[] = [];
-
-const start = async (options: ServiceOptions = {}): Promise<RunningService> => {
-  lines = [];
-  service = await startService({ port: 0, clock: () => NOW_MS, log: (line) => lines.push(line), ...options });
-  return service;
-};
-
-afterEach(async () => {
-  await service?.close();
-  service = undefined;
-});
-
-const ok = (reply: Reply): unknown => {
-  expect([reply.status, reply.headers.apiversion]).toEqual([200, '2']);
-  return reply.json;
-};
+const { start, lines } = serviceUnderTest();
 
 /** What an event answers when it comes alone. */
 const alone = async (url: string, item: unknown): Promise<unknown[]> =>

@@ -16,8 +16,6 @@ import {
   tooManyEvents,
   unknownPath,
 } from '../../src/service/messages';
-import { startService } from '../../src/service/server';
-import type { RunningService, ServiceOptions } from '../../src/service/server';
 import {
   API_KEY,
   EVERY_TYPE,
@@ -33,28 +31,9 @@ import {
 } from './fixtures';
 import { call, openCall, rawExchange, readReply, tryConnect } from './http';
 import type { Reply } from './http';
+import { ok, PROCESSOR, serviceUnderTest } from './running';
 
-const PROCESSOR = '/v0/destinations/kissmetrics';
-
-let service: RunningService | undefined;
-let lines: string[] = [];
-
-const start = async (options: ServiceOptions = {}): Promise<RunningService> => {
-  lines = [];
-  service = await startService({ port: 0, clock: () => NOW_MS, log: (line) => lines.push(line), ...options });
-  return service;
-};
-
-afterEach(async () => {
-  await service?.close();
-  service = undefined;
-});
-
-/** Every 200 must carry `apiVersion: 2`, or rudder-server stops. */
-const ok = (reply: Reply): unknown => {
-  expect([reply.status, reply.headers.apiversion]).toEqual([200, '2']);
-  return reply.json;
-};
+const { start, lines } = serviceUnderTest();
 
 describe('GET /features and /health', () => {
   it('answers the features rudder-server needs to start its processor, with no router transform', async () => {
