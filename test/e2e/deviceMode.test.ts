@@ -4,7 +4,7 @@
  * the Kissmetrics library is a local fake that records every call. Nothing leaves 127.0.0.1.
  */
 import { BROWSER_TEST_MS, describeWithChromium, KM_KEY_SCRIPT_URL, KM_LIBRARY_URL } from './browser';
-import { sdkPageWorld } from './sdkPage';
+import { dataPlaneSeconds, sdkPageProperties, sdkPageWorld } from './sdkPage';
 import type { LibraryArrival } from './browser';
 import {
   API_KEY,
@@ -24,31 +24,6 @@ import { DESTINATION_ID } from './server';
 import type { E2eServer } from './server';
 
 const LIBRARY_DELAY_MS = 15_000;
-
-/** The properties the SDK itself adds to every page call on the test page. */
-const sdkPageProperties = (pageUrl: URL): Record<string, string> => ({
-  path: pageUrl.pathname,
-  referrer: '$direct',
-  referring_domain: '',
-  search: pageUrl.search,
-  title: 'Kissmetrics e2e',
-  url: pageUrl.href,
-  tab_url: pageUrl.href,
-  initial_referrer: '$direct',
-  initial_referring_domain: '',
-});
-
-/** Unix seconds of the `originalTimestamp` the SDK gave the track event `event` (from its data-plane copy). */
-const dataPlaneSeconds = (server: E2eServer, event: string): Promise<number> =>
-  eventually(`the data plane to receive "${event}"`, () => {
-    for (const { body } of server.posts) {
-      const message = body as { event?: unknown; originalTimestamp?: unknown };
-      if (message.event === event && typeof message.originalTimestamp === 'string') {
-        return Math.floor(Date.parse(message.originalTimestamp) / 1000);
-      }
-    }
-    return undefined;
-  });
 
 const hitsOn = (server: E2eServer, path: string): number =>
   server.hits.filter((hit) => hit.path === path || hit.path.startsWith(`${path}/`)).length;

@@ -6,7 +6,7 @@
  * applies `integrations` by name. Nothing leaves 127.0.0.1; the Kissmetrics library is the local fake.
  */
 import { describeWithChromium, KM_KEY_SCRIPT_URL, KM_LIBRARY_URL } from './browser';
-import { sdkPageWorld } from './sdkPage';
+import { dataPlaneSeconds, sdkPageProperties, sdkPageWorld } from './sdkPage';
 import type { LibraryArrival } from './browser';
 import { EARLY_CALLS, expectedEarly, expectedLive, LIVE_CALLS } from './calls';
 import {
@@ -29,30 +29,6 @@ const LEGACY_POLL_WINDOW_MS = 11_000;
 /** The one console error of every page on the legacy SDK: its deprecation notice. */
 const DEPRECATION_NOTICE = /^error: This RudderStack JavaScript SDK package is deprecated/;
 
-/** The properties the legacy SDK adds to every page call on the test page. */
-const legacyPageProperties = (pageUrl: URL): Record<string, string> => ({
-  path: pageUrl.pathname,
-  referrer: '$direct',
-  referring_domain: '',
-  search: pageUrl.search,
-  title: 'Kissmetrics e2e',
-  url: pageUrl.href,
-  tab_url: pageUrl.href,
-  initial_referrer: '$direct',
-  initial_referring_domain: '',
-});
-
-/** Unix seconds of the `originalTimestamp` the SDK gave the track event `event` (from its data-plane copy). */
-const dataPlaneSeconds = (server: E2eServer, event: string): Promise<number> =>
-  eventually(`the data plane to receive "${event}"`, () => {
-    for (const { body } of server.posts) {
-      const message = body as { event?: unknown; originalTimestamp?: unknown };
-      if (message.event === event && typeof message.originalTimestamp === 'string')
-        return Math.floor(Date.parse(message.originalTimestamp) / 1000);
-    }
-    return undefined;
-  });
-
 const hitsOn = (server: E2eServer, path: string): number => server.hits.filter((hit) => hit.path === path).length;
 
 describeWithChromium(
@@ -70,8 +46,8 @@ describeWithChromium(
     };
 
     const expectedCalls = async ({ pageUrl }: Scenario): Promise<KmCall[]> => [
-      ...expectedEarly(legacyPageProperties(pageUrl)),
-      ...expectedLive(legacyPageProperties(pageUrl), await dataPlaneSeconds(world.server, 'Product Added')),
+      ...expectedEarly(sdkPageProperties(pageUrl)),
+      ...expectedLive(sdkPageProperties(pageUrl), await dataPlaneSeconds(world.server, 'Product Added')),
     ];
 
     it('loads the same bundle from destSDKBaseURL and delivers every early and live call, in order, when the library arrives at once', async () => {

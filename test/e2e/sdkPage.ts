@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './browser';
+import { eventually } from './scenario';
 import type { LoadSettings, Scenario } from './scenario';
 import { startServer } from './server';
 import type { E2eServer } from './server';
@@ -45,3 +46,28 @@ export const sdkPageWorld = (chromiumPath: string): SdkPageWorld => {
 
   return world;
 };
+
+/** The properties either SDK (v3 and legacy) adds to every page call on the test page. */
+export const sdkPageProperties = (pageUrl: URL): Record<string, string> => ({
+  path: pageUrl.pathname,
+  referrer: '$direct',
+  referring_domain: '',
+  search: pageUrl.search,
+  title: 'Kissmetrics e2e',
+  url: pageUrl.href,
+  tab_url: pageUrl.href,
+  initial_referrer: '$direct',
+  initial_referring_domain: '',
+});
+
+/** Unix seconds of the `originalTimestamp` the SDK gave the track event `event` (from its data-plane copy). */
+export const dataPlaneSeconds = (server: E2eServer, event: string): Promise<number> =>
+  eventually(`the data plane to receive "${event}"`, () => {
+    for (const { body } of server.posts) {
+      const message = body as { event?: unknown; originalTimestamp?: unknown };
+      if (message.event === event && typeof message.originalTimestamp === 'string') {
+        return Math.floor(Date.parse(message.originalTimestamp) / 1000);
+      }
+    }
+    return undefined;
+  });
