@@ -43,14 +43,8 @@ export interface Child {
 /** Where the CLI runs unless a test says otherwise: the test file's temporary directory (its journals land there). */
 let defaultCwd: string | undefined;
 
-export const start = (args: string[], options: RunOptions = {}): Child => {
-  const stdio: StdioOptions = typeof options.stdin === 'number' ? [options.stdin, 'pipe', 'pipe'] : 'pipe';
-  const cwd = options.cwd ?? defaultCwd;
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: environment(options.env),
-    stdio,
-    ...(cwd ? { cwd } : {}),
-  }) as ChildProcessWithoutNullStreams;
+/** Collects a spawned child's output; `exited` settles with it when the child ends. */
+const collect = (child: ChildProcessWithoutNullStreams): Child => {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -61,12 +55,24 @@ export const start = (args: string[], options: RunOptions = {}): Child => {
       done({ code, signal, stdout, stderr });
     });
   });
+  return { process: child, stderr: () => stderr, stdout: () => stdout, exited };
+};
+
+export const start = (args: string[], options: RunOptions = {}): Child => {
+  const stdio: StdioOptions = typeof options.stdin === 'number' ? [options.stdin, 'pipe', 'pipe'] : 'pipe';
+  const cwd = options.cwd ?? defaultCwd;
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: environment(options.env),
+    stdio,
+    ...(cwd ? { cwd } : {}),
+  }) as ChildProcessWithoutNullStreams;
+  const collected = collect(child);
   if (typeof options.stdin !== 'number') {
     // A child killed early closes its stdin: that is not an error of the test.
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.stdin ?? '');
   }
-  return { process: child, stderr: () => stderr, stdout: () => stdout, exited };
+  return collected;
 };
 
 export const run = (args: string[], options: RunOptions = {}): Promise<Run> => start(args, options).exited;
@@ -147,19 +153,10 @@ export const replayCommandOf = (stderr: string): string => {
  */
 export const startPrinted = (command: string, cwd: string, stdin = ''): Child => {
   const child = spawn('sh', ['-c', `exec ${command}`], { cwd, env: environment({ KISSMETRICS_API_KEY: KEY }) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<Run>((done, fail) => {
-    child.on('error', fail);
-    child.on('close', (code, signal) => {
-      done({ code, signal, stdout, stderr });
-    });
-  });
+  const collected = collect(child);
   child.stdin.on('error', () => undefined);
   child.stdin.end(stdin);
-  return { process: child, stderr: () => stderr, stdout: () => stdout, exited };
+  return collected;
 };
 
 /** Runs a printed command through `sh`, as pasted, in `cwd`, with the API key in the environment. */
